@@ -1,0 +1,118 @@
+/* api_status.c - build information and the per-function status table that
+ * `mos version --api` prints. A row changes only when its capability lands, and a
+ * function is never reported as working before it does (tests call every NOT_YET
+ * function and expect ENOSYS). */
+#include <stddef.h>
+
+#include "api/api_internal.h"
+#include "io/io_info.h"
+
+#define API_ROW(fn, hdr, st, note)                                                             \
+	{                                                                                      \
+#fn, hdr, st, note                                                             \
+	}
+#define API_NOT_YET(fn, hdr) API_ROW(fn, hdr, MOS_API_NOT_YET, "")
+
+static const struct mos_api_status api_status_rows[] = {
+	/* mtcp_api.h */
+	API_ROW(mtcp_init, "mtcp_api.h", MOS_API_PARTIAL,
+		"reads and validates the configuration; ports and I/O are not started yet"),
+	API_ROW(mtcp_destroy, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_ROW(mtcp_getconf, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_ROW(mtcp_setconf, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_ROW(mtcp_core_affinitize, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_NOT_YET(mtcp_create_context, "mtcp_api.h"),
+	API_NOT_YET(mtcp_destroy_context, "mtcp_api.h"),
+	API_NOT_YET(mtcp_register_signal, "mtcp_api.h"),
+	API_NOT_YET(mtcp_pipe, "mtcp_api.h"),
+	API_NOT_YET(mtcp_getsockopt, "mtcp_api.h"),
+	API_NOT_YET(mtcp_setsockopt, "mtcp_api.h"),
+	API_NOT_YET(mtcp_setsock_nonblock, "mtcp_api.h"),
+	API_NOT_YET(mtcp_ioctl, "mtcp_api.h"),
+	API_NOT_YET(mtcp_socket, "mtcp_api.h"),
+	API_NOT_YET(mtcp_bind, "mtcp_api.h"),
+	API_NOT_YET(mtcp_listen, "mtcp_api.h"),
+	API_NOT_YET(mtcp_accept, "mtcp_api.h"),
+	API_NOT_YET(mtcp_init_rss, "mtcp_api.h"),
+	API_NOT_YET(mtcp_connect, "mtcp_api.h"),
+	API_NOT_YET(mtcp_close, "mtcp_api.h"),
+	API_NOT_YET(mtcp_abort, "mtcp_api.h"),
+	API_NOT_YET(mtcp_getsockname, "mtcp_api.h"),
+	API_NOT_YET(mtcp_recv, "mtcp_api.h"),
+	API_NOT_YET(mtcp_read, "mtcp_api.h"),
+	API_NOT_YET(mtcp_readv, "mtcp_api.h"),
+	API_NOT_YET(mtcp_write, "mtcp_api.h"),
+	API_NOT_YET(mtcp_writev, "mtcp_api.h"),
+	API_NOT_YET(mtcp_get_connection_cnt, "mtcp_api.h"),
+	/* mtcp_epoll.h */
+	API_NOT_YET(mtcp_epoll_create, "mtcp_epoll.h"),
+	API_NOT_YET(mtcp_epoll_ctl, "mtcp_epoll.h"),
+	API_NOT_YET(mtcp_epoll_wait, "mtcp_epoll.h"),
+	API_ROW(EventToString, "mtcp_epoll.h", MOS_API_WORKS, ""),
+	/* mos_api.h */
+	API_NOT_YET(mtcp_bind_monitor_filter, "mos_api.h"),
+	API_NOT_YET(mtcp_register_callback, "mos_api.h"),
+	API_NOT_YET(mtcp_alloc_event, "mos_api.h"),
+	API_NOT_YET(mtcp_define_event, "mos_api.h"),
+	API_NOT_YET(mtcp_raise_event, "mos_api.h"),
+	API_NOT_YET(mtcp_set_uctx, "mos_api.h"),
+	API_NOT_YET(mtcp_get_uctx, "mos_api.h"),
+	API_NOT_YET(mtcp_peek, "mos_api.h"),
+	API_NOT_YET(mtcp_ppeek, "mos_api.h"),
+	API_NOT_YET(mtcp_getlastpkt, "mos_api.h"),
+	API_NOT_YET(mtcp_settimer, "mos_api.h"),
+	API_NOT_YET(mtcp_cb_get_ts, "mos_api.h"),
+	API_NOT_YET(mtcp_app_join, "mos_api.h"),
+	API_NOT_YET(mtcp_getpeername, "mos_api.h"),
+	API_NOT_YET(mtcp_setlastpkt, "mos_api.h"),
+	API_NOT_YET(mtcp_sendpkt, "mos_api.h"),
+	/* mtcp_util.h */
+	API_ROW(GetRSSCPUCore, "mtcp_util.h", MOS_API_WORKS,
+		"symmetric key, 128-entry round-robin redirection table"),
+	API_ROW(StrToArgs, "mtcp_util.h", MOS_API_WORKS, ""),
+	API_ROW(XXH32, "mtcp_util.h", MOS_API_WORKS, ""),
+	API_ROW(XXH64, "mtcp_util.h", MOS_API_WORKS, ""),
+	/* mos_ext.h */
+	API_ROW(mos_version, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_dpdk_version, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_pcap_version, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_io_backends, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_api_status_table, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_config_load, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_config_parse, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_config_free, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_config_set, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_config_render, "mos_ext.h", MOS_API_WORKS, ""),
+	API_NOT_YET(mtcp_unregister_callback, "mos_ext.h"),
+};
+
+#undef API_ROW
+#undef API_NOT_YET
+
+const struct mos_api_status *mos_api_status_table(int *count)
+{
+	if (count != NULL)
+		*count = (int)(sizeof api_status_rows / sizeof api_status_rows[0]);
+	return api_status_rows;
+}
+
+const char *mos_version(void)
+{
+	return "0.1.0";
+}
+
+const char *mos_dpdk_version(void)
+{
+	return io_dpdk_version();
+}
+
+const char *mos_pcap_version(void)
+{
+	return io_pcap_version();
+}
+
+unsigned mos_io_backends(void)
+{
+	/* Backends are listed once they can move packets; none can yet. */
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* test_base_assert.c - MOS_ASSERT stays on even with NDEBUG, aborts with file:line and the
+ * expression, evaluates its condition once; and the compile-time helpers. */
+#define NDEBUG 1 /* must not switch MOS_ASSERT off */
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mos_test.h"
+
+#include "base/assert.h"
+
+static int ta_run_child(void (*fn)(void), char *err, size_t cap)
+{
+	int fds[2], status = 0;
+	size_t n = 0;
+	pid_t pid;
+	char scratch[512];
+	ssize_t got;
+
+	CHECK(pipe(fds) == 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDERR_FILENO);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((got = read(fds[0], scratch, sizeof scratch)) > 0) {
+		size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
+		memcpy(err + n, scratch, take);
+		n += take;
+	}
+	err[n] = '\0';
+	close(fds[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+static volatile int ta_value = 3;
+
+static void ta_child_assert(void)
+{
+	MOS_ASSERT(ta_value == 4);
+}
+
+static void ta_child_assert_msg(void)
+{
+	MOS_ASSERT_MSG(ta_value < 2, "value was %d", ta_value);
+}
+
+static void ta_child_passes(void)
+{
+	MOS_ASSERT(ta_value == 3);
+	MOS_ASSERT_MSG(ta_value == 3, "unused %d", ta_value);
+}
+
+TEST(assert_aborts_with_location_and_expression_despite_ndebug)
+{
+	char err[4096];
+	int status = ta_run_child(ta_child_assert, err, sizeof err);
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "test_base_assert.c:");
+	CHECK_CONTAINS(err, "assertion failed: ta_value == 4");
+}
+
+TEST(assert_msg_prints_the_values)
+{
+	char err[4096];
+	int status = ta_run_child(ta_child_assert_msg, err, sizeof err);
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "assertion failed: ta_value < 2: value was 3");
+}
+
+TEST(assert_that_holds_does_nothing)
+{
+	char err[4096];
+	int status = ta_run_child(ta_child_passes, err, sizeof err);
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(err[0], '\0');
+}
+
+TEST(assert_evaluates_its_condition_once)
+{
+	int calls = 0;
+
+	MOS_ASSERT(++calls == 1);
+	MOS_ASSERT_MSG(++calls == 2, "calls %d", calls);
+	CHECK_EQ(calls, 2);
+}
+
+struct ta_outer {
+	uint32_t a;
+	uint64_t inner;
+	char tail[3];
+};
+
+MOS_STATIC_ASSERT(sizeof(uint32_t) == 4, "static assert compiles");
+MOS_BUILD_BUG_ON(sizeof(uint64_t) != 8);
+
+TEST(array_len_and_container_of)
+{
+	int arr[17];
+	struct ta_outer o;
+	uint64_t *p = &o.inner;
+
+	CHECK_EQ(MOS_ARRAY_LEN(arr), 17);
+	CHECK_EQ(MOS_ARRAY_LEN(o.tail), 3);
+	CHECK(MOS_CONTAINER_OF(p, struct ta_outer, inner) == &o);
+	CHECK(MOS_CONTAINER_OF(&o.tail[0], struct ta_outer, tail[0]) == &o);
+	CHECK_EQ(MOS_LIKELY(5), 1);
+	CHECK_EQ(MOS_UNLIKELY(0), 0);
+}
