@@ -178,6 +178,9 @@ function Invoke-Run {
     $confs = Get-ChildItem -Path (Join-Path $Root 'config') -Filter '*.conf' | Sort-Object Name | ForEach-Object { $_.FullName }
     Invoke-Native $Mos (@('config', 'check') + $confs)
     Log 'mos config show config/mos.conf'; Invoke-Native $Mos @('config', 'show', (Join-Path $Root 'config/mos.conf'))
+    Log 'mos ports --config config/sim.conf'; Invoke-Native $Mos @('ports', '--config', (Join-Path $Root 'config/sim.conf'))
+    Log 'mos up --config config/sim.conf --duration 3 (the engine on the in-memory link)'
+    Invoke-Native $Mos @('up', '--config', (Join-Path $Root 'config/sim.conf'), '--duration', '3')
 }
 
 function Invoke-Bench {

@@ -183,6 +183,10 @@ cmd_run() {
 	"$MOS" config check "$ROOT"/config/*.conf
 	log "mos config show config/mos.conf"
 	"$MOS" config show "$ROOT/config/mos.conf"
+	log "mos ports --config config/sim.conf"
+	"$MOS" ports --config "$ROOT/config/sim.conf"
+	log "mos up --config config/sim.conf --duration 3 (the engine on the in-memory link)"
+	"$MOS" up --config "$ROOT/config/sim.conf" --duration 3
 }
 
 cmd_bench() {

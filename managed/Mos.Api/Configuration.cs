@@ -99,6 +99,30 @@ public sealed unsafe class Configuration : IDisposable
         return scope.Sink.Items;
     }
 
+    /// <summary>The native configuration, for calls that take it (valid while this object lives).</summary>
+    internal mos_config* Pointer => _handle.Pointer;
+
+    /// <summary>The netdev names, in port order.</summary>
+    public IReadOnlyList<string> PortNames
+    {
+        get
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(Render(ConfigFormat.Json));
+            return doc.RootElement.GetProperty("mos").GetProperty("netdev").EnumerateArray()
+                .Select(n => n.GetProperty("name").GetString() ?? "").ToList();
+        }
+    }
+
+    /// <summary>Number of cores (contexts) the configuration starts.</summary>
+    public int Cores
+    {
+        get
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(Render(ConfigFormat.Json));
+            return doc.RootElement.GetProperty("derived").GetProperty("num_cores").GetInt32();
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 
     private static ConfigLoadResult Finish(string function, int rc, mos_config* cfg, DiagnosticSink sink)

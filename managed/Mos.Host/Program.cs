@@ -8,5 +8,7 @@ var app = new CommandLineApp("mos", "mOS-NG: user-level TCP stack and middlebox 
         new VersionCommand(),
         new ConfigCheckCommand(),
         new ConfigShowCommand(),
+        new PortsCommand(),
+        new UpCommand(),
     });
 return app.Run(args, Console.Out, Console.Error);

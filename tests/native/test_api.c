@@ -15,7 +15,7 @@ static char api_conf_path[4200];
 
 static const char *api_sample_conf(void)
 {
-	snprintf(api_conf_path, sizeof api_conf_path, "%s/config/end-host.conf", mt_repo_dir());
+	snprintf(api_conf_path, sizeof api_conf_path, "%s/config/sim.conf", mt_repo_dir());
 	return api_conf_path;
 }
 
@@ -187,13 +187,6 @@ static int api_call_reports_enosys(const char *name)
 		fn(__VA_ARGS__);                                                               \
 		return errno == ENOSYS;                                                        \
 	}
-	API_PTR(mtcp_create_context, 0)
-	API_INT(mtcp_destroy_context, m)
-	if (strcmp(name, "mtcp_register_signal") == 0)
-		return mtcp_register_signal(SIGUSR2, SIG_IGN) == SIG_ERR && errno == ENOSYS;
-	if (strcmp(name, "mtcp_get_connection_cnt") == 0)
-		return mtcp_get_connection_cnt(m) == (uint32_t)-1 && errno == ENOSYS;
-	API_VOID(mtcp_app_join, m)
 	int pipefd[2];
 	API_INT(mtcp_pipe, m, pipefd)
 	API_INT(mtcp_getsockopt, m, 0, SOL_SOCKET, SO_ERROR, &v, &sl)

@@ -101,6 +101,142 @@ public enum mos_config_format : int
     MOS_CONFIG_FORMAT_JSON = 1,
 }
 
+/// <summary>Flags of mos_init_config().</summary>
+/// <remarks>C: <c>enum mos_init_flags</c>.</remarks>
+public enum mos_init_flags : int
+{
+    /// <summary>
+    /// Do not install the library's SIGINT handler (the host handles signals and
+    /// calls mos_stop()).
+    /// </summary>
+    MOS_INIT_NO_SIGNALS = 0x1,
+}
+
+/// <summary>Flags of mos_create_context().</summary>
+/// <remarks>C: <c>enum mos_context_flags</c>.</remarks>
+public enum mos_context_flags : int
+{
+    /// <summary>
+    /// No stack thread: the calling thread drives the context inside mos_poll(),
+    /// mtcp_epoll_wait() and mtcp_app_join().
+    /// </summary>
+    MOS_CONTEXT_RUN_TO_COMPLETION = 0x1,
+}
+
+/// <summary>Port capabilities (bits of mos_port_info.caps).</summary>
+/// <remarks>C: <c>enum mos_port_caps</c>.</remarks>
+public enum mos_port_caps : int
+{
+    /// <summary>verifies IPv4 header checksums</summary>
+    MOS_PORT_RX_IP_CSUM = 0x1,
+    /// <summary>verifies TCP checksums</summary>
+    MOS_PORT_RX_L4_CSUM = 0x2,
+    /// <summary>fills IPv4 header checksums</summary>
+    MOS_PORT_TX_IP_CSUM = 0x4,
+    /// <summary>fills TCP checksums</summary>
+    MOS_PORT_TX_TCP_CSUM = 0x8,
+    /// <summary>spreads flows over queues (symmetric key)</summary>
+    MOS_PORT_RSS = 0x10,
+    /// <summary>reports the hash with each frame</summary>
+    MOS_PORT_RSS_HASH = 0x20,
+    /// <summary>can transmit (capture files cannot)</summary>
+    MOS_PORT_TX = 0x40,
+    MOS_PORT_VLAN_STRIP = 0x80,
+}
+
+/// <summary>A configured port as the running stack sees it.</summary>
+/// <remarks>C: <c>struct mos_port_info</c> (struct, 212 bytes on x86-64).</remarks>
+[StructLayout(LayoutKind.Explicit, Size = 212)]
+public unsafe partial struct mos_port_info
+{
+    /// <summary>the netdev name</summary>
+    /// <remarks>C: <c>char name[32]</c></remarks>
+    [FieldOffset(0)] public fixed byte name[32];
+
+    /// <summary>backend device (DPDK port name, file, interface, link)</summary>
+    /// <remarks>C: <c>char device[64]</c></remarks>
+    [FieldOffset(32)] public fixed byte device[64];
+
+    /// <summary>driver ("net_tap", "pcap-file", "sim", ...)</summary>
+    /// <remarks>C: <c>char driver[32]</c></remarks>
+    [FieldOffset(96)] public fixed byte driver[32];
+
+    /// <remarks>C: <c>uint8_t mac[6]</c></remarks>
+    [FieldOffset(128)] public fixed byte mac[6];
+
+    /// <remarks>C: <c>uint8_t link_up</c></remarks>
+    [FieldOffset(134)] public byte link_up;
+
+    /// <summary>of <c>ip</c>, 0 without an address</summary>
+    /// <remarks>C: <c>uint8_t prefix_len</c></remarks>
+    [FieldOffset(135)] public byte prefix_len;
+
+    /// <summary>IPv4 address, network order; 0 without</summary>
+    /// <remarks>C: <c>uint32_t ip</c></remarks>
+    [FieldOffset(136)] public uint ip;
+
+    /// <remarks>C: <c>uint32_t speed_mbps</c></remarks>
+    [FieldOffset(140)] public uint speed_mbps;
+
+    /// <remarks>C: <c>uint16_t mtu</c></remarks>
+    [FieldOffset(144)] public ushort mtu;
+
+    /// <remarks>C: <c>uint16_t rx_queues</c></remarks>
+    [FieldOffset(146)] public ushort rx_queues;
+
+    /// <remarks>C: <c>uint16_t tx_queues</c></remarks>
+    [FieldOffset(148)] public ushort tx_queues;
+
+    /// <summary>RSS redirection-table entries</summary>
+    /// <remarks>C: <c>uint16_t reta_size</c></remarks>
+    [FieldOffset(150)] public ushort reta_size;
+
+    /// <summary>enum mos_port_caps</summary>
+    /// <remarks>C: <c>uint32_t caps</c></remarks>
+    [FieldOffset(152)] public uint caps;
+
+    /// <summary>bytes of rss_key in use</summary>
+    /// <remarks>C: <c>uint8_t rss_key_len</c></remarks>
+    [FieldOffset(156)] public byte rss_key_len;
+
+    /// <remarks>C: <c>uint8_t rss_key[52]</c></remarks>
+    [FieldOffset(157)] public fixed byte rss_key[52];
+}
+
+/// <summary>Traffic counters of a port.</summary>
+/// <remarks>C: <c>struct mos_port_counters</c> (struct, 64 bytes on x86-64).</remarks>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+public unsafe partial struct mos_port_counters
+{
+    /// <remarks>C: <c>uint64_t rx_packets</c></remarks>
+    [FieldOffset(0)] public ulong rx_packets;
+
+    /// <remarks>C: <c>uint64_t rx_packets, rx_bytes</c></remarks>
+    [FieldOffset(8)] public ulong rx_bytes;
+
+    /// <remarks>C: <c>uint64_t tx_packets</c></remarks>
+    [FieldOffset(16)] public ulong tx_packets;
+
+    /// <remarks>C: <c>uint64_t tx_packets, tx_bytes</c></remarks>
+    [FieldOffset(24)] public ulong tx_bytes;
+
+    /// <summary>frames the device refused or that found no buffer</summary>
+    /// <remarks>C: <c>uint64_t tx_errors</c></remarks>
+    [FieldOffset(32)] public ulong tx_errors;
+
+    /// <summary>received frames dropped, all reasons together</summary>
+    /// <remarks>C: <c>uint64_t drops</c></remarks>
+    [FieldOffset(40)] public ulong drops;
+
+    /// <summary>frames the device dropped for lack of buffers</summary>
+    /// <remarks>C: <c>uint64_t rx_missed</c></remarks>
+    [FieldOffset(48)] public ulong rx_missed;
+
+    /// <summary>frames bridged or routed to a port</summary>
+    /// <remarks>C: <c>uint64_t forwarded</c></remarks>
+    [FieldOffset(56)] public ulong forwarded;
+}
+
 public static unsafe partial class Mtcp
 {
     /// <summary>Version of mOS-NG.</summary>
@@ -247,6 +383,111 @@ public static unsafe partial class Mtcp
     /// <remarks>C: <c>ssize_t mos_config_render(const struct mos_config *cfg, int format, char *buf, size_t len)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mos_config_render", ExactSpelling = true, SetLastError = true)]
     public static extern nint mos_config_render(mos_config* cfg, int format, byte* buf, nuint len);
+
+    // enum mos_init_flags
+    /// <inheritdoc cref="mos_init_flags.MOS_INIT_NO_SIGNALS"/>
+    public const int MOS_INIT_NO_SIGNALS = 0x1;
+
+    /// <summary>
+    /// mtcp_init() with an already parsed (and possibly overridden, see mos_config_set)
+    /// configuration, which is copied. Same errors as mtcp_init(); EIO when the ports
+    /// cannot be started (the reason is printed to stderr).
+    /// </summary>
+    /// <remarks>C: <c>int mos_init_config(const struct mos_config *cfg, unsigned flags)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_init_config", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_init_config(mos_config* cfg, uint flags);
+
+    // enum mos_context_flags
+    /// <inheritdoc cref="mos_context_flags.MOS_CONTEXT_RUN_TO_COMPLETION"/>
+    public const int MOS_CONTEXT_RUN_TO_COMPLETION = 0x1;
+
+    /// <summary>
+    /// mtcp_create_context() with flags. With MOS_CONTEXT_RUN_TO_COMPLETION the context
+    /// belongs to the calling thread; only that thread may drive it.
+    /// </summary>
+    /// <remarks>C: <c>mctx_t mos_create_context(int cpu, unsigned flags)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_create_context", ExactSpelling = true, SetLastError = true)]
+    public static extern mtcp_context* mos_create_context(int cpu, uint flags);
+
+    /// <summary>
+    /// Drives a run-to-completion context: receives, processes, runs timers and
+    /// transmits until <c>timeout_ms</c> has passed (0: one iteration; &lt; 0: until the context
+    /// is stopped).
+    /// </summary>
+    /// <returns>
+    /// frames received, or -1 with errno: EACCES (bad context), EINVAL (the
+    /// context has a stack thread), EINTR (the context was stopped).
+    /// </returns>
+    /// <remarks>C: <c>int mos_poll(mctx_t mctx, int timeout_ms)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_poll", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_poll(mtcp_context* mctx, int timeout_ms);
+
+    /// <summary>
+    /// Asks every context to leave its loop, as SIGINT does without an application
+    /// handler. Async-signal-safe. Returns 0, or -1 with EALREADY when not initialised.
+    /// </summary>
+    /// <remarks>C: <c>int mos_stop(void)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_stop", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_stop();
+
+    // enum mos_port_caps
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_RX_IP_CSUM"/>
+    public const int MOS_PORT_RX_IP_CSUM = 0x1;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_RX_L4_CSUM"/>
+    public const int MOS_PORT_RX_L4_CSUM = 0x2;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_TX_IP_CSUM"/>
+    public const int MOS_PORT_TX_IP_CSUM = 0x4;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_TX_TCP_CSUM"/>
+    public const int MOS_PORT_TX_TCP_CSUM = 0x8;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_RSS"/>
+    public const int MOS_PORT_RSS = 0x10;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_RSS_HASH"/>
+    public const int MOS_PORT_RSS_HASH = 0x20;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_TX"/>
+    public const int MOS_PORT_TX = 0x40;
+    /// <inheritdoc cref="mos_port_caps.MOS_PORT_VLAN_STRIP"/>
+    public const int MOS_PORT_VLAN_STRIP = 0x80;
+
+    /// <summary>Number of configured ports (after mtcp_init), or -1 with EALREADY.</summary>
+    /// <remarks>C: <c>int mos_port_count(void)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_port_count", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_port_count();
+
+    /// <summary>
+    /// Describes port <c>port</c>. @return 0, or -1 with errno: EALREADY (not initialised),
+    /// EINVAL (port out of range or out NULL).
+    /// </summary>
+    /// <remarks>C: <c>int mos_port_info(int port, struct mos_port_info *out)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_port_info", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_port_info(int port, mos_port_info* @out);
+
+    /// <summary>
+    /// Counters of <c>port</c> on context <c>core</c>, or summed over all contexts when core &lt; 0.
+    /// Readable from any thread while the stack runs. @return 0, or -1 with errno EALREADY
+    /// or EINVAL.
+    /// </summary>
+    /// <remarks>C: <c>int mos_port_counters(int port, int core, struct mos_port_counters *out)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_port_counters", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_port_counters(int port, int core, mos_port_counters* @out);
+
+    /// <summary>Number of named drop reasons.</summary>
+    /// <remarks>C: <c>int mos_drop_reason_count(void)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_drop_reason_count", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_drop_reason_count();
+
+    /// <summary>Stable name of drop reason <c>reason</c> (0 .. count-1; 0 is "none"), or NULL.</summary>
+    /// <remarks>C: <c>const char *mos_drop_reason_name(int reason)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_drop_reason_name", ExactSpelling = true, SetLastError = true)]
+    public static extern byte* mos_drop_reason_name(int reason);
+
+    /// <summary>
+    /// Writes the drop counts of <c>port</c> (on <c>core</c>, or all contexts when core &lt; 0) into
+    /// counts[0 .. n-1], indexed by reason. @return the number of reasons, or -1 with
+    /// errno EALREADY or EINVAL.
+    /// </summary>
+    /// <remarks>C: <c>int mos_port_drops(int port, int core, uint64_t *counts, int n)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_port_drops", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_port_drops(int port, int core, ulong* counts, int n);
 
     /// <summary>Same as mtcp_register_callback(mctx, sock, event, hook_point, NULL).</summary>
     /// <remarks>C: <c>int mtcp_unregister_callback(mctx_t mctx, int sock, event_t event, int hook_point)</c></remarks>

@@ -143,6 +143,112 @@ int mos_config_set(struct mos_config *cfg, const char *key, const char *value, m
 ssize_t mos_config_render(const struct mos_config *cfg, int format, char *buf, size_t len);
 
 /* ---------------------------------------------------------------------------------- */
+/* Start-up from a parsed configuration, run-to-completion contexts, stopping         */
+/* ---------------------------------------------------------------------------------- */
+
+/** Flags of mos_init_config(). */
+enum mos_init_flags {
+	/** Do not install the library's SIGINT handler (the host handles signals and
+	 * calls mos_stop()). */
+	MOS_INIT_NO_SIGNALS = 0x1,
+};
+
+/** mtcp_init() with an already parsed (and possibly overridden, see mos_config_set)
+ * configuration, which is copied. Same errors as mtcp_init(); EIO when the ports
+ * cannot be started (the reason is printed to stderr). */
+int mos_init_config(const struct mos_config *cfg, unsigned flags);
+
+/** Flags of mos_create_context(). */
+enum mos_context_flags {
+	/** No stack thread: the calling thread drives the context inside mos_poll(),
+	 * mtcp_epoll_wait() and mtcp_app_join(). */
+	MOS_CONTEXT_RUN_TO_COMPLETION = 0x1,
+};
+
+/** mtcp_create_context() with flags. With MOS_CONTEXT_RUN_TO_COMPLETION the context
+ * belongs to the calling thread; only that thread may drive it. */
+mctx_t mos_create_context(int cpu, unsigned flags);
+
+/** Drives a run-to-completion context: receives, processes, runs timers and
+ * transmits until `timeout_ms` has passed (0: one iteration; < 0: until the context
+ * is stopped).
+ * @return frames received, or -1 with errno: EACCES (bad context), EINVAL (the
+ *         context has a stack thread), EINTR (the context was stopped). */
+int mos_poll(mctx_t mctx, int timeout_ms);
+
+/** Asks every context to leave its loop, as SIGINT does without an application
+ * handler. Async-signal-safe. Returns 0, or -1 with EALREADY when not initialised. */
+int mos_stop(void);
+
+/* ---------------------------------------------------------------------------------- */
+/* Ports and statistics                                                               */
+/* ---------------------------------------------------------------------------------- */
+
+/** Port capabilities (bits of mos_port_info.caps). */
+enum mos_port_caps {
+	MOS_PORT_RX_IP_CSUM = 0x01,  /**< verifies IPv4 header checksums */
+	MOS_PORT_RX_L4_CSUM = 0x02,  /**< verifies TCP checksums */
+	MOS_PORT_TX_IP_CSUM = 0x04,  /**< fills IPv4 header checksums */
+	MOS_PORT_TX_TCP_CSUM = 0x08, /**< fills TCP checksums */
+	MOS_PORT_RSS = 0x10,         /**< spreads flows over queues (symmetric key) */
+	MOS_PORT_RSS_HASH = 0x20,    /**< reports the hash with each frame */
+	MOS_PORT_TX = 0x40,          /**< can transmit (capture files cannot) */
+	MOS_PORT_VLAN_STRIP = 0x80,
+};
+
+/** A configured port as the running stack sees it. */
+struct mos_port_info {
+	char name[32];   /**< the netdev name */
+	char device[64]; /**< backend device (DPDK port name, file, interface, link) */
+	char driver[32]; /**< driver ("net_tap", "pcap-file", "sim", ...) */
+	uint8_t mac[6];
+	uint8_t link_up;
+	uint8_t prefix_len; /**< of `ip`, 0 without an address */
+	uint32_t ip;        /**< IPv4 address, network order; 0 without */
+	uint32_t speed_mbps;
+	uint16_t mtu;
+	uint16_t rx_queues;
+	uint16_t tx_queues;
+	uint16_t reta_size;  /**< RSS redirection-table entries */
+	uint32_t caps;       /**< enum mos_port_caps */
+	uint8_t rss_key_len; /**< bytes of rss_key in use */
+	uint8_t rss_key[52];
+};
+
+/** Traffic counters of a port. */
+struct mos_port_counters {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_errors; /**< frames the device refused or that found no buffer */
+	uint64_t drops;     /**< received frames dropped, all reasons together */
+	uint64_t rx_missed; /**< frames the device dropped for lack of buffers */
+	uint64_t forwarded; /**< frames bridged or routed to a port */
+};
+
+/** Number of configured ports (after mtcp_init), or -1 with EALREADY. */
+int mos_port_count(void);
+
+/** Describes port `port`. @return 0, or -1 with errno: EALREADY (not initialised),
+ * EINVAL (port out of range or out NULL). */
+int mos_port_info(int port, struct mos_port_info *out);
+
+/** Counters of `port` on context `core`, or summed over all contexts when core < 0.
+ * Readable from any thread while the stack runs. @return 0, or -1 with errno EALREADY
+ * or EINVAL. */
+int mos_port_counters(int port, int core, struct mos_port_counters *out);
+
+/** Number of named drop reasons. */
+int mos_drop_reason_count(void);
+
+/** Stable name of drop reason `reason` (0 .. count-1; 0 is "none"), or NULL. */
+const char *mos_drop_reason_name(int reason);
+
+/** Writes the drop counts of `port` (on `core`, or all contexts when core < 0) into
+ * counts[0 .. n-1], indexed by reason. @return the number of reasons, or -1 with
+ * errno EALREADY or EINVAL. */
+int mos_port_drops(int port, int core, uint64_t *counts, int n);
+
+/* ---------------------------------------------------------------------------------- */
 /* Calls mOS 0.3 exported without declaring them                                      */
 /* ---------------------------------------------------------------------------------- */
 

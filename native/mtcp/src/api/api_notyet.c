@@ -1,46 +1,9 @@
 /* api_notyet.c - public functions whose capability has not landed yet. Each fails
  * with ENOSYS (through its contract's error value) and is listed as "not yet" in
  * api_status.c; a function moves out of this file when it is implemented. */
-#include <signal.h>
-
 #include "api/api_internal.h"
 
 #define NY_UNUSED(x) (void)(x)
-
-/* ---- contexts ------------------------------------------------------------------- */
-
-mctx_t mtcp_create_context(int cpu)
-{
-	NY_UNUSED(cpu);
-	return api_fail_null(ENOSYS);
-}
-
-int mtcp_destroy_context(mctx_t mctx)
-{
-	NY_UNUSED(mctx);
-	return api_fail(ENOSYS);
-}
-
-mtcp_sighandler_t mtcp_register_signal(int signum, mtcp_sighandler_t handler)
-{
-	NY_UNUSED(signum);
-	NY_UNUSED(handler);
-	errno = ENOSYS;
-	return SIG_ERR;
-}
-
-uint32_t mtcp_get_connection_cnt(mctx_t mctx)
-{
-	NY_UNUSED(mctx);
-	errno = ENOSYS;
-	return (uint32_t)-1;
-}
-
-void mtcp_app_join(mctx_t mctx)
-{
-	NY_UNUSED(mctx);
-	errno = ENOSYS;
-}
 
 /* ---- end-host sockets ------------------------------------------------------------ */
 

@@ -10,16 +10,11 @@
 #include "api/api_internal.h"
 #include "api/api_process.h"
 #include "engine/config.h"
+#include "engine/engine.h"
+#include "io/io_open.h"
+#include "io/sim.h"
 
-struct api_process {
-	pthread_mutex_t lock;
-	struct mos_config *cfg; /* NULL until mtcp_init() */
-	int live_contexts;
-	bool have_overrides; /* mtcp_setconf() before mtcp_init() */
-	struct mtcp_conf overrides;
-};
-
-static struct api_process api_proc = {
+struct api_process api_proc = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -47,29 +42,92 @@ static int api_apply_conf(struct mos_config *cfg, const struct mtcp_conf *conf)
 	return 0;
 }
 
+/* Opens the backend and builds the instance for `cfg` (owned by the process from
+ * here on). Returns 0 or -1 with errno; the reason is printed to stderr. */
+static int api_start(struct mos_config *cfg, unsigned flags)
+{
+	char err[256] = "";
+	struct io_open_args args = {.cfg = cfg,
+				    .queues = (uint16_t)cfg->num_cores,
+				    .err = err,
+				    .err_len = sizeof err};
+	if (cfg->io == CFG_IO_SIM) {
+		struct sim_net_params sp = sim_net_default_params();
+		sp.clock = SIM_CLOCK_REALTIME;
+		api_proc.sim = sim_net_create(&sp);
+		if (api_proc.sim == NULL) {
+			fprintf(stderr, "mtcp_init: cannot create the simulated network\n");
+			return api_fail(ENOMEM);
+		}
+		args.sim = api_proc.sim;
+	}
+	int rc = io_open(&args, &api_proc.io);
+	if (rc == 0)
+		rc = eng_instance_create(cfg, api_proc.io, &api_proc.inst, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "mtcp_init: %s: %s\n", cfg->file, err);
+		io_close(api_proc.io);
+		api_proc.io = NULL;
+		if (api_proc.sim != NULL)
+			sim_net_destroy(api_proc.sim);
+		api_proc.sim = NULL;
+		return api_fail(rc == -ENOMEM ? ENOMEM : EIO);
+	}
+	api_proc.inst->print_stats = cfg->stat_print_count > 0;
+	api_proc.cfg = cfg;
+	if (!(flags & MOS_INIT_NO_SIGNALS))
+		api_signals_install();
+	return 0;
+}
+
+/* Takes ownership of `cfg` on success. */
+static int api_init_locked(struct mos_config *cfg, unsigned flags)
+{
+	if (api_proc.cfg != NULL)
+		return api_fail(EALREADY);
+	if (api_proc.have_overrides && api_apply_conf(cfg, &api_proc.overrides) != 0)
+		return -1;
+	if (api_start(cfg, flags) != 0)
+		return -1;
+	api_proc.have_overrides = false;
+	return 0;
+}
+
 int mtcp_init(const char *config_file)
 {
 	struct mos_config *cfg = NULL;
-	int rc = -1;
+	int rc;
 
 	if (config_file == NULL)
 		return api_fail(EINVAL);
 	pthread_mutex_lock(&api_proc.lock);
 	if (api_proc.cfg != NULL) {
-		errno = EALREADY;
-		goto out;
+		pthread_mutex_unlock(&api_proc.lock);
+		return api_fail(EALREADY);
 	}
-	if (mos_config_load(config_file, NULL, NULL, &cfg) != 0)
-		goto out; /* errno from the loader; diagnostics already printed */
-	if (api_proc.have_overrides && api_apply_conf(cfg, &api_proc.overrides) != 0) {
+	/* Diagnostics go to stderr; errno comes from the loader. */
+	rc = mos_config_load(config_file, NULL, NULL, &cfg);
+	if (rc == 0 && (rc = api_init_locked(cfg, 0)) != 0)
 		mos_config_free(cfg);
-		goto out;
-	}
-	api_proc.cfg = cfg;
-	api_proc.have_overrides = false;
-	rc = 0;
-out:
 	pthread_mutex_unlock(&api_proc.lock);
+	return rc;
+}
+
+int mos_init_config(const struct mos_config *cfg, unsigned flags)
+{
+	if (cfg == NULL)
+		return api_fail(EINVAL);
+	struct mos_config *copy = cfg_clone(cfg);
+	if (copy == NULL)
+		return api_fail(ENOMEM);
+	pthread_mutex_lock(&api_proc.lock);
+	int rc = api_init_locked(copy, flags);
+	pthread_mutex_unlock(&api_proc.lock);
+	if (rc != 0) {
+		int e = errno;
+		mos_config_free(copy);
+		errno = e;
+	}
 	return rc;
 }
 
@@ -83,7 +141,15 @@ int mtcp_destroy(void)
 	} else if (api_proc.live_contexts > 0) {
 		errno = EBUSY;
 	} else {
+		api_signals_remove();
+		eng_instance_destroy(api_proc.inst);
+		io_close(api_proc.io);
+		if (api_proc.sim != NULL)
+			sim_net_destroy(api_proc.sim);
 		mos_config_free(api_proc.cfg);
+		api_proc.inst = NULL;
+		api_proc.io = NULL;
+		api_proc.sim = NULL;
 		api_proc.cfg = NULL;
 		rc = 0;
 	}
@@ -176,9 +242,4 @@ int mtcp_setconf(const struct mtcp_conf *conf)
 		rc = api_setconf_late(conf);
 	pthread_mutex_unlock(&api_proc.lock);
 	return rc;
-}
-
-const struct mos_config *api_process_config(void)
-{
-	return api_proc.cfg;
 }

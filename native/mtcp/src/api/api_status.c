@@ -15,15 +15,14 @@
 
 static const struct mos_api_status api_status_rows[] = {
 	/* mtcp_api.h */
-	API_ROW(mtcp_init, "mtcp_api.h", MOS_API_PARTIAL,
-		"reads and validates the configuration; ports and I/O are not started yet"),
+	API_ROW(mtcp_init, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_destroy, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_getconf, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_setconf, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_core_affinitize, "mtcp_api.h", MOS_API_WORKS, ""),
-	API_NOT_YET(mtcp_create_context, "mtcp_api.h"),
-	API_NOT_YET(mtcp_destroy_context, "mtcp_api.h"),
-	API_NOT_YET(mtcp_register_signal, "mtcp_api.h"),
+	API_ROW(mtcp_create_context, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_ROW(mtcp_destroy_context, "mtcp_api.h", MOS_API_WORKS, ""),
+	API_ROW(mtcp_register_signal, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_NOT_YET(mtcp_pipe, "mtcp_api.h"),
 	API_NOT_YET(mtcp_getsockopt, "mtcp_api.h"),
 	API_NOT_YET(mtcp_setsockopt, "mtcp_api.h"),
@@ -43,7 +42,8 @@ static const struct mos_api_status api_status_rows[] = {
 	API_NOT_YET(mtcp_readv, "mtcp_api.h"),
 	API_NOT_YET(mtcp_write, "mtcp_api.h"),
 	API_NOT_YET(mtcp_writev, "mtcp_api.h"),
-	API_NOT_YET(mtcp_get_connection_cnt, "mtcp_api.h"),
+	API_ROW(mtcp_get_connection_cnt, "mtcp_api.h", MOS_API_PARTIAL,
+		"counts connections once TCP or monitoring lands (0 until then)"),
 	/* mtcp_epoll.h */
 	API_NOT_YET(mtcp_epoll_create, "mtcp_epoll.h"),
 	API_NOT_YET(mtcp_epoll_ctl, "mtcp_epoll.h"),
@@ -62,7 +62,7 @@ static const struct mos_api_status api_status_rows[] = {
 	API_NOT_YET(mtcp_getlastpkt, "mos_api.h"),
 	API_NOT_YET(mtcp_settimer, "mos_api.h"),
 	API_NOT_YET(mtcp_cb_get_ts, "mos_api.h"),
-	API_NOT_YET(mtcp_app_join, "mos_api.h"),
+	API_ROW(mtcp_app_join, "mos_api.h", MOS_API_WORKS, ""),
 	API_NOT_YET(mtcp_getpeername, "mos_api.h"),
 	API_NOT_YET(mtcp_setlastpkt, "mos_api.h"),
 	API_NOT_YET(mtcp_sendpkt, "mos_api.h"),
@@ -83,6 +83,16 @@ static const struct mos_api_status api_status_rows[] = {
 	API_ROW(mos_config_free, "mos_ext.h", MOS_API_WORKS, ""),
 	API_ROW(mos_config_set, "mos_ext.h", MOS_API_WORKS, ""),
 	API_ROW(mos_config_render, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_init_config, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_create_context, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_poll, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_stop, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_port_count, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_port_info, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_port_counters, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_drop_reason_count, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_drop_reason_name, "mos_ext.h", MOS_API_WORKS, ""),
+	API_ROW(mos_port_drops, "mos_ext.h", MOS_API_WORKS, ""),
 	API_NOT_YET(mtcp_unregister_callback, "mos_ext.h"),
 };
 
@@ -113,6 +123,5 @@ const char *mos_pcap_version(void)
 
 unsigned mos_io_backends(void)
 {
-	/* Backends are listed once they can move packets; none can yet. */
-	return 0;
+	return io_backends_available();
 }

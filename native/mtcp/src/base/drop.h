@@ -51,7 +51,20 @@
 	X(tcp_bad_checksum, "TCP checksum mismatch")                                       \
 	X(tcp_bad_port, "TCP source or destination port is 0")                             \
 	X(tcp_bad_flags, "TCP flag combination no RFC 9293 state accepts")                 \
-	X(tcp_bad_dst, "TCP to a multicast or limited-broadcast destination")
+	X(tcp_bad_dst, "TCP to a multicast or limited-broadcast destination")               \
+	/* Engine: delivery decisions (engine/, net/) */                                   \
+	X(eth_not_for_us, "unicast frame for another MAC address (not forwarding)")        \
+	X(eth_rx_too_big, "frame longer than the receive buffer or truncated by capture")  \
+	X(arp_not_for_us, "ARP request for an address this host does not own")            \
+	X(arp_unresolved, "packet waited for an ARP reply that never came")                \
+	X(arp_pending_full, "too many packets or next hops waiting for ARP")               \
+	X(ipv4_not_for_us, "IPv4 packet for another host (not forwarding)")                \
+	X(ipv4_no_route, "no route to the destination")                                    \
+	X(ipv4_unsupported_proto, "IPv4 protocol this host does not serve (UDP, ...)")     \
+	X(icmp_unsupported, "ICMP type this host does not answer")                         \
+	X(tcp_no_socket, "TCP segment for a port nobody listens on")                       \
+	X(tx_no_buffer, "no buffer to build a reply or to copy into")                      \
+	X(rss_handoff_full, "software RSS queue to another core was full")
 
 enum drop_reason {
 	DROP_NONE = 0,

@@ -30,6 +30,7 @@ enum io_buf_flags {
 	IO_RX_L4_CSUM_BAD = 1u << 3,
 	IO_RX_RSS_HASH = 1u << 4,      /* rss_hash is the device's Toeplitz hash */
 	IO_RX_VLAN_STRIPPED = 1u << 5, /* the device removed a tag; vlan_tci holds it */
+	IO_RX_TRUNCATED = 1u << 6,     /* shorter than on the wire (capture snaplen, buffer) */
 	IO_TX_IP_CSUM = 1u << 8,       /* device fills the IPv4 header checksum */
 	IO_TX_TCP_CSUM = 1u << 9, /* device fills the TCP checksum (pseudo-header sum set) */
 };
@@ -107,6 +108,10 @@ struct io_ops {
 	/* Backends whose time is not the machine's (pcap replay follows the capture, sim
 	 * a virtual clock) return it here in ns; NULL = use the monotonic clock. */
 	uint64_t (*now_ns)(struct io_dev *dev, uint16_t queue);
+	/* Optional (NULL = nothing to do): prepares the calling thread to drive `queue`
+	 * (DPDK registers it with the EAL so it gets a mempool cache). Called once by each
+	 * thread that runs a context, before its first rx_burst. */
+	int (*thread_init)(struct io_dev *dev, uint16_t queue);
 	/* True when a finite source (a capture file) has delivered everything. */
 	bool (*exhausted)(struct io_dev *dev);
 	void (*close)(struct io_dev *dev);
