@@ -7,6 +7,7 @@
 
 #include "engine/config.h"
 #include "engine/ctx.h"
+#include "engine/flow_table.h"
 #include "io/io_open.h"
 #include "io/sim.h"
 #include "mos_test.h"
@@ -632,4 +633,51 @@ TEST(software_rss_hands_each_flow_to_the_core_its_hash_names)
 	CHECK_EQ(eng_ctx_port_drops(b.ctx, 0, DROP_tcp_no_socket), 200 - expect_core1);
 	eng_ctx_destroy(c1);
 	eng_t_teardown(&b);
+}
+
+/* The flow table against a trivially correct model under random operations. */
+TEST(flow_table_matches_a_model_under_random_inserts_and_removes)
+{
+	uint64_t seed =
+		getenv("MOS_TEST_SEED") ? strtoull(getenv("MOS_TEST_SEED"), NULL, 0) : 7;
+	mt_note("seed=%llu", (unsigned long long)seed);
+	struct siphash_key key = {seed, ~seed};
+	struct flow_table t;
+	enum { N = 300 };
+	CHECK_EQ(flow_table_init(&t, N, &key), 0);
+	static struct flow_key keys[1000];
+	static int present[1000];
+	uint64_t s = seed;
+	for (int i = 0; i < 1000; i++)
+		keys[i] = (struct flow_key){WIRE_IPV4(198, 51, 100, 1), (uint32_t)(i % 7),
+					    (uint16_t)(1000 + i), 80};
+	int count = 0;
+	for (int step = 0; step < 200000; step++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		int i = (int)((s >> 33) % 1000);
+		if ((s >> 20) & 1) {
+			int rc = flow_table_insert(&t, &keys[i], &present[i]);
+			if (present[i])
+				CHECK_EQ(rc, -EEXIST);
+			else if (count == N)
+				CHECK_EQ(rc, -ENOSPC);
+			else {
+				CHECK_EQ(rc, 0);
+				present[i] = 1;
+				count++;
+			}
+		} else {
+			void *got = flow_table_remove(&t, &keys[i]);
+			CHECK(got == (present[i] ? &present[i] : NULL));
+			count -= present[i];
+			present[i] = 0;
+		}
+		if (step % 1000 == 0) {
+			for (int k = 0; k < 1000; k++)
+				CHECK(flow_table_lookup(&t, &keys[k]) ==
+				      (present[k] ? &present[k] : NULL));
+			CHECK_EQ(flow_table_count(&t), count);
+		}
+	}
+	flow_table_fini(&t);
 }

@@ -82,6 +82,38 @@ static void eng_stats_timer_fired(struct tw_wheel *w, struct tw_timer *t, uint64
 	tw_arm(&ctx->wheel, &ctx->stats_timer, now_ms + ENG_STATS_PERIOD_MS);
 }
 
+static const struct eng_personality *eng_personality(const struct eng_instance *inst, int i)
+{
+	return i == 0 ? inst->end_host : inst->monitor;
+}
+
+/* Runs hook `fn` of every personality that has it. */
+#define ENG_EACH(ctx, fn)                                                                      \
+	for (int eng_i_ = 0; eng_i_ < 2; eng_i_++) {                                           \
+		const struct eng_personality *eng_p_ = eng_personality((ctx)->inst, eng_i_);   \
+		if (eng_p_ != NULL && eng_p_->fn != NULL)                                      \
+			eng_p_->fn(ctx);                                                       \
+	}
+
+static int eng_personalities_init(struct eng_ctx *ctx)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct eng_personality *p = eng_personality(ctx->inst, i);
+		if (p == NULL || p->ctx_init == NULL)
+			continue;
+		int rc = p->ctx_init(ctx);
+		if (rc != 0) {
+			for (int j = i - 1; j >= 0; j--) {
+				const struct eng_personality *q = eng_personality(ctx->inst, j);
+				if (q != NULL && q->ctx_fini != NULL)
+					q->ctx_fini(ctx);
+			}
+			return rc;
+		}
+	}
+	return 0;
+}
+
 struct eng_ctx *eng_ctx_create(struct eng_instance *inst, uint16_t core, uint64_t now_ns)
 {
 	MOS_ASSERT(core < inst->ctx_count && inst->ctx[core] == NULL);
@@ -101,6 +133,17 @@ struct eng_ctx *eng_ctx_create(struct eng_instance *inst, uint16_t core, uint64_
 	tw_timer_init(&ctx->arp_timer, eng_arp_timer_fired);
 	tw_timer_init(&ctx->stats_timer, eng_stats_timer_fired);
 	ctx->stats_last_ns = now_ns;
+	/* Ids for max_concurrency connections and as many per-flow monitor sockets. */
+	uint32_t ids = (uint32_t)inst->cfg->max_concurrency * 2u;
+	if (socktab_init(&ctx->socks, ids) != 0) {
+		free(ctx);
+		return NULL;
+	}
+	if (eng_personalities_init(ctx) != 0) {
+		socktab_fini(&ctx->socks);
+		free(ctx);
+		return NULL;
+	}
 	if (core == 0 && inst->print_stats)
 		tw_arm(&ctx->wheel, &ctx->stats_timer, ctx->now_ms + ENG_STATS_PERIOD_MS);
 	inst->ctx[core] = ctx;
@@ -119,6 +162,7 @@ void eng_ctx_destroy(struct eng_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	ENG_EACH(ctx, ctx_fini);
 	ctx->inst->ctx[ctx->core] = NULL;
 	/* Frames handed to this core and not yet processed go back to their pools. */
 	struct io_buf buf;
@@ -127,6 +171,7 @@ void eng_ctx_destroy(struct eng_ctx *ctx)
 		io_free(ctx->io, ctx->core, &buf);
 	eng_ctx_flush(ctx);
 	net_arp_flush_all(ctx);
+	socktab_fini(&ctx->socks);
 	free(ctx);
 }
 
@@ -190,7 +235,10 @@ uint32_t eng_ctx_poll(struct eng_ctx *ctx, uint64_t now_ns)
 		total += n;
 	}
 	total += eng_handoff_input(ctx);
+	if (total > 0)
+		ENG_EACH(ctx, batch_end);
 	tw_advance(&ctx->wheel, ctx->now_ms, ENG_TIMER_FIRE_LIMIT);
+	ENG_EACH(ctx, poll);
 	eng_ctx_flush(ctx);
 	return total;
 }
@@ -202,6 +250,8 @@ uint64_t eng_ctx_next_deadline_ns(const struct eng_ctx *ctx)
 		return UINT64_MAX;
 	return ms * 1000000u;
 }
+
+#undef ENG_EACH
 
 const struct eng_pctr *eng_ctx_port_counters(const struct eng_ctx *ctx, uint16_t port)
 {

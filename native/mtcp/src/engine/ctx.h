@@ -3,6 +3,7 @@
 #define MOS_ENGINE_CTX_H
 
 #include "engine/engine.h"
+#include "engine/socktab.h"
 #include "wire/frame.h"
 
 #define ENG_ARP_HOPS 32       /* next hops one core may wait on at a time */
@@ -40,6 +41,9 @@ struct eng_ctx {
 	struct tw_timer stats_timer;
 	uint64_t stats_last_ns;
 	_Atomic uint32_t flows; /* connections this core tracks (end host and monitor) */
+	struct socktab socks;   /* ids of every socket of this context */
+	void *end_host;         /* per-context state of the personalities (their ctx_init) */
+	void *monitor;
 	uint32_t arp_hops_used;
 	struct eng_arp_hop arp_hops[ENG_ARP_HOPS];
 	struct eng_txq txq[IO_MAX_PORTS];

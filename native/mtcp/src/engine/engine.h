@@ -57,12 +57,31 @@ struct eng_port {
 	bool sw_rss; /* several cores, no device RSS: core 0 hashes and hands frames on */
 };
 
-/* Hook for TCP segments addressed to this host (the end-host stack plugs in here).
- * Returns DROP_NONE when it took ownership of `buf`, else the reason to count (the
- * engine then frees the buffer). */
 struct wire_pkt;
-typedef enum drop_reason (*eng_tcp_input_fn)(struct eng_ctx *ctx, struct io_buf *buf,
-					     const struct wire_pkt *pkt);
+
+/* A personality (the end-host TCP stack, the flow monitor) plugs into the engine with
+ * these hooks; every one may be NULL. They run on the context's thread. */
+struct eng_personality {
+	const char *name;
+	/* Per-context state: called by eng_ctx_create / eng_ctx_destroy. ctx_init returns
+	 * 0 or -errno (the context is then not created). */
+	int (*ctx_init)(struct eng_ctx *ctx);
+	void (*ctx_fini)(struct eng_ctx *ctx);
+	/* Every received frame, right after parsing (reason: the parse result), before L2
+	 * acceptance: the monitor's entry. Returns true when it took `buf` (forwarded,
+	 * dropped or kept); false lets the engine go on. */
+	bool (*frame_input)(struct eng_ctx *ctx, struct io_buf *buf, struct wire_pkt *pkt,
+			    enum drop_reason reason);
+	/* TCP segments addressed to this host. Returns DROP_NONE when it took `buf`, else
+	 * the reason the engine counts (and frees the buffer). */
+	enum drop_reason (*tcp_input)(struct eng_ctx *ctx, struct io_buf *buf,
+				      const struct wire_pkt *pkt);
+	/* After each receive burst (deferred notifications, ACK aggregation). */
+	void (*batch_end)(struct eng_ctx *ctx);
+	/* Once per loop iteration after timers, before transmit (application requests,
+	 * output). */
+	void (*poll)(struct eng_ctx *ctx);
+};
 
 struct eng_instance {
 	const struct mos_config *cfg; /* borrowed; outlives the instance */
@@ -75,7 +94,9 @@ struct eng_instance {
 	struct arp_table arp;
 	bool forward;     /* IP forwarding / nic_forward_table bridging on */
 	bool print_stats; /* per-second statistics to stderr for stat_print ports */
-	eng_tcp_input_fn tcp_input;
+	/* Personalities: set before the first context is created. */
+	const struct eng_personality *end_host;
+	const struct eng_personality *monitor;
 	/* Software RSS: rings from core 0 to each other core (NULL when unused). */
 	struct spsc_ring *handoff[IO_MAX_QUEUES];
 	struct wire_rss_table *rss;

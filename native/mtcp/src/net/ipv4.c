@@ -25,8 +25,8 @@ static void ipv4_local(struct eng_ctx *ctx, struct io_buf *buf, const struct wir
 		net_icmp_input(ctx, buf, pkt);
 		return;
 	case WIRE_L4_TCP:
-		if (ctx->inst->tcp_input != NULL) {
-			enum drop_reason r = ctx->inst->tcp_input(ctx, buf, pkt);
+		if (ctx->inst->end_host != NULL && ctx->inst->end_host->tcp_input != NULL) {
+			enum drop_reason r = ctx->inst->end_host->tcp_input(ctx, buf, pkt);
 			if (r != DROP_NONE)
 				eng_drop(ctx, buf->port, r, buf);
 			return;
