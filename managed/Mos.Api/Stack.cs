@@ -160,6 +160,15 @@ public sealed unsafe class Context : IDisposable
     /// <summary>The core (context index).</summary>
     public int Core { get; }
 
+    /// <summary>The native context, for calls that take it (valid until disposed).</summary>
+    internal mtcp_context* Handle => _m != null ? _m : throw new ObjectDisposedException(nameof(Context));
+
+    /// <summary>A new end-host TCP socket on this context.</summary>
+    public TcpSocket CreateTcpSocket() => TcpSocket.Create(this);
+
+    /// <summary>A new epoll instance on this context for up to <paramref name="size"/> sockets.</summary>
+    public Epoll CreateEpoll(int size = 4096) => Epoll.Create(this, size);
+
     /// <summary>Drives a run-to-completion context for up to <paramref name="timeoutMs"/>
     /// (0: one iteration). Returns the frames received; false when the context stopped.</summary>
     public bool Poll(int timeoutMs, out int frames)

@@ -10,5 +10,7 @@ var app = new CommandLineApp("mos", "mOS-NG: user-level TCP stack and middlebox 
         new ConfigShowCommand(),
         new PortsCommand(),
         new UpCommand(),
+        new EpServerCommand(),
+        new EpWgetCommand(),
     });
 return app.Run(args, Console.Out, Console.Error);

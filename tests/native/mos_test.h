@@ -25,6 +25,9 @@ void mt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *mt_shared_data_dir(void);
 /* Directory of the repository root. */
 const char *mt_repo_dir(void);
+/* Runs fn() in a forked child; returns its wait status and puts what it wrote to stderr
+ * into err (NUL-terminated, truncated to cap). For checking that misuse aborts. */
+int mt_run_child(void (*fn)(void), char *err, size_t cap);
 
 #define TEST(name)                                                                             \
 	static void name(void);                                                                \

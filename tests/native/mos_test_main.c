@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MT_MAX_CASES 1024
@@ -71,6 +72,36 @@ const char *mt_shared_data_dir(void)
 	else
 		snprintf(dir, sizeof dir, "%s/../shared/data", mt_repo_dir());
 	return access(dir, R_OK) == 0 ? dir : NULL;
+}
+
+int mt_run_child(void (*fn)(void), char *err, size_t cap)
+{
+	int fds[2], status = 0;
+	size_t n = 0;
+	char scratch[512];
+	ssize_t got;
+
+	CHECK(pipe(fds) == 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDERR_FILENO);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((got = read(fds[0], scratch, sizeof scratch)) > 0) {
+		size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
+		memcpy(err + n, scratch, take);
+		n += take;
+	}
+	err[n] = '\0';
+	close(fds[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	return status;
 }
 
 static int mt_run(const struct mt_case *c)

@@ -11,37 +11,6 @@
 
 #include "base/assert.h"
 
-static int ta_run_child(void (*fn)(void), char *err, size_t cap)
-{
-	int fds[2], status = 0;
-	size_t n = 0;
-	pid_t pid;
-	char scratch[512];
-	ssize_t got;
-
-	CHECK(pipe(fds) == 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((got = read(fds[0], scratch, sizeof scratch)) > 0) {
-		size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
-		memcpy(err + n, scratch, take);
-		n += take;
-	}
-	err[n] = '\0';
-	close(fds[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	return status;
-}
-
 static volatile int ta_value = 3;
 
 static void ta_child_assert(void)
@@ -63,7 +32,7 @@ static void ta_child_passes(void)
 TEST(assert_aborts_with_location_and_expression_despite_ndebug)
 {
 	char err[4096];
-	int status = ta_run_child(ta_child_assert, err, sizeof err);
+	int status = mt_run_child(ta_child_assert, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "test_base_assert.c:");
@@ -73,7 +42,7 @@ TEST(assert_aborts_with_location_and_expression_despite_ndebug)
 TEST(assert_msg_prints_the_values)
 {
 	char err[4096];
-	int status = ta_run_child(ta_child_assert_msg, err, sizeof err);
+	int status = mt_run_child(ta_child_assert_msg, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "assertion failed: ta_value < 2: value was 3");
@@ -82,7 +51,7 @@ TEST(assert_msg_prints_the_values)
 TEST(assert_that_holds_does_nothing)
 {
 	char err[4096];
-	int status = ta_run_child(ta_child_passes, err, sizeof err);
+	int status = mt_run_child(ta_child_passes, err, sizeof err);
 
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_EQ(err[0], '\0');

@@ -207,37 +207,6 @@ TEST(arena_alloc_aligns_zeroes_and_refuses_overflow)
 
 /* --- Misuse stops the process ------------------------------------------------------- */
 
-static int tp_run_child(void (*fn)(void), char *err, size_t cap)
-{
-	int fds[2], status = 0;
-	size_t n = 0;
-	pid_t pid;
-	char scratch[512];
-	ssize_t got;
-
-	CHECK(pipe(fds) == 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((got = read(fds[0], scratch, sizeof scratch)) > 0) {
-		size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
-		memcpy(err + n, scratch, take);
-		n += take;
-	}
-	err[n] = '\0';
-	close(fds[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	return status;
-}
-
 static void tp_child_double_free(void)
 {
 	static struct pool p;
@@ -276,7 +245,7 @@ static void tp_child_write_after_free(void)
 TEST(pool_double_free_aborts)
 {
 	char err[8192];
-	int status = tp_run_child(tp_child_double_free, err, sizeof err);
+	int status = mt_run_child(tp_child_double_free, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "pool test: double free of object 0");
@@ -285,7 +254,7 @@ TEST(pool_double_free_aborts)
 TEST(pool_put_of_foreign_pointer_aborts)
 {
 	char err[8192];
-	int status = tp_run_child(tp_child_foreign_pointer, err, sizeof err);
+	int status = mt_run_child(tp_child_foreign_pointer, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "is not one of its objects");
@@ -294,7 +263,7 @@ TEST(pool_put_of_foreign_pointer_aborts)
 TEST(pool_write_after_free_is_caught)
 {
 	char err[8192];
-	int status = tp_run_child(tp_child_write_after_free, err, sizeof err);
+	int status = mt_run_child(tp_child_write_after_free, err, sizeof err);
 
 	if (TP_ASAN) {
 		/* ASan sees the write itself: free objects are poisoned for it. */

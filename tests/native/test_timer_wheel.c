@@ -546,42 +546,10 @@ static void tm_child_time_backwards(void)
 	tw_advance(&wheel, 99, UINT32_MAX);
 }
 
-/* Runs fn in a child; returns the wait status, the child's stderr in err. */
-static int tm_run_child(void (*fn)(void), char *err, size_t cap)
-{
-	int fds[2], status = 0;
-	size_t n = 0;
-	pid_t pid;
-	char scratch[512];
-	ssize_t got;
-
-	CHECK(pipe(fds) == 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((got = read(fds[0], scratch, sizeof scratch)) > 0) {
-		size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
-		memcpy(err + n, scratch, take);
-		n += take;
-	}
-	err[n] = '\0';
-	close(fds[0]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	return status;
-}
-
 TEST(tw_advance_from_callback_aborts)
 {
 	char err[4096];
-	int status = tm_run_child(tm_child_advance_from_callback, err, sizeof err);
+	int status = mt_run_child(tm_child_advance_from_callback, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "tw_advance called from a timer callback");
@@ -590,7 +558,7 @@ TEST(tw_advance_from_callback_aborts)
 TEST(tw_time_going_backwards_aborts)
 {
 	char err[4096];
-	int status = tm_run_child(tm_child_time_backwards, err, sizeof err);
+	int status = mt_run_child(tm_child_time_backwards, err, sizeof err);
 
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	CHECK_CONTAINS(err, "time went backwards");
