@@ -13,7 +13,7 @@
 #include "api/api_process.h"
 #include "engine/engine.h"
 
-static _Atomic(mtcp_sighandler_t) api_app_sigint = NULL;
+static _Atomic(mtcp_sighandler_t) api_app_sigint; /* zero: no application handler */
 static _Atomic long api_last_sigint_s = -10;
 static struct sigaction api_old_sigint;
 
