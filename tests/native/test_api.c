@@ -198,10 +198,9 @@ static int api_call_reports_enosys(mctx_t m, const char *name)
 		return mtcp_close(m, 0) == -1 && (errno == ENOSYS || errno == EBADF);
 	API_INT(mtcp_setsock_nonblock, m, 0)
 	API_INT(mtcp_ioctl, m, 0, 0, &v)
+	/* Monitor sockets work (issue 5); "not yet" concerns end-host streams. */
 	if (strcmp(name, "mtcp_socket") == 0)
-		return mtcp_socket(m, AF_INET, SOCK_STREAM, 0) == -1 && errno == ENOSYS &&
-		       mtcp_socket(m, AF_INET, MOS_SOCK_MONITOR_STREAM, 0) == -1 &&
-		       errno == ENOSYS;
+		return mtcp_socket(m, AF_INET, SOCK_STREAM, 0) == -1 && errno == ENOSYS;
 	API_INT(mtcp_bind, m, 0, (struct sockaddr *)&sa, sizeof sa)
 	API_INT(mtcp_listen, m, 0, 1)
 	API_INT(mtcp_accept, m, 0, NULL, NULL)
@@ -264,7 +263,7 @@ TEST(every_function_reported_not_yet_fails_with_enosys)
 		CHECK_MSG(r == 1, "%s is reported not yet but did not fail with ENOSYS",
 			  rows[i].name);
 	}
-	CHECK(not_yet > 0);
+	(void)not_yet; /* 0 once every capability has landed */
 	CHECK_EQ(mtcp_destroy_context(m), 0);
 	CHECK_EQ(mtcp_destroy(), 0);
 }

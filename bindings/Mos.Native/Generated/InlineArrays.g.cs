@@ -3,6 +3,13 @@ using System.Runtime.CompilerServices;
 
 namespace Mos.Native;
 
+/// <summary>2 elements of <c>mos_flow_side_info</c>: a C array field (pointers are stored as nint).</summary>
+[InlineArray(2)]
+public struct InlineArray_mos_flow_side_info_2
+{
+    private mos_flow_side_info element0;
+}
+
 /// <summary>20 elements of <c>nint</c>: a C array field (pointers are stored as nint).</summary>
 [InlineArray(20)]
 public struct InlineArray_nint_20

@@ -172,7 +172,18 @@ public unsafe partial struct filter_arg
     [FieldOffset(8)] public nuint len;
 }
 
-/// <summary>Monitor socket options (level SOL_MONSOCKET).</summary>
+/// <summary>
+/// Monitor socket options (level SOL_MONSOCKET). "get" options need a per-flow socket
+/// and a callback; "set" options act on a per-flow socket (this flow, from a callback)
+/// or on a passive socket (default for flows created afterwards, from any thread).
+/// mOS-NG: MOS_FRAGINFO_* take and return *optlen in bytes (an array of struct
+/// tcp_ring_fragment in offset order, then a {0, 0} end marker when there is room);
+/// MOS_CLIBUF/MOS_SVRBUF really resize (rounded up to 1 KiB; shrinking drops the oldest
+/// bytes, which mtcp_peek then reports as lost); MOS_STOP_MON with MOS_SIDE_BOTH stops
+/// both sides (the flow then passes silently until it times out: later packets are
+/// neither events nor orphans); MOS_FRAG_* and MOS_SEQ_REMAP fail with ENOSYS. The
+/// "client-side buffer" holds what the client receives (server -&gt; client bytes).
+/// </summary>
 /// <remarks>C: <c>enum mos_socket_opts</c>.</remarks>
 public enum mos_socket_opts : int
 {
@@ -450,7 +461,19 @@ public static unsafe partial class Mtcp
     /// unregisters. Valid combinations: MOS_NULL takes PKT_IN (raw sockets),
     /// CONN_NEW_DATA, ERROR, ORPHAN, TIMEOUT; MOS_HK_SND/MOS_HK_RCV take PKT_IN,
     /// CONN_START, TCP_STATE_CHANGE, REXMIT, CONN_END, TIMEOUT. A user-defined event is
-    /// checked against its parent.
+    /// checked against the built-in event at the root of its chain. Passive and raw
+    /// sockets may be registered on from any thread while traffic runs; per-flow sockets
+    /// from a callback only.
+    /// Order of callbacks: per packet, the sender's MOS_HK_SND events, then the receiver's
+    /// MOS_HK_RCV events (all before the packet's payload is stored, so a REXMIT callback
+    /// still finds the old bytes), then the flow's end if the packet finished it. Within
+    /// one hook, events in increasing bit order, each followed by its user-defined
+    /// descendants. Across the passive sockets of a flow: in attachment (creation) order
+    /// for MOS_HK_SND on the client side, MOS_HK_RCV and MOS_NULL on the server side, in
+    /// reverse order otherwise (the monitor nearer the packet's origin first).
+    /// CONN_NEW_DATA comes once per flow and side after each receive burst, and before
+    /// CONN_END when a packet ends the flow. CONN_END comes once per monitored side at both
+    /// hooks (with TCP_STATE_CHANGE when that side was not CLOSED yet).
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EBADF, ENOTSOCK (not a monitor socket),
@@ -487,7 +510,10 @@ public static unsafe partial class Mtcp
 
     /// <summary>
     /// From inside a filter: marks the allocated child <c>event</c> of the event being
-    /// evaluated as occurred, so its callbacks run in the current dispatch.
+    /// evaluated (or of one of its ancestors) as occurred, so its callbacks and
+    /// descendants run in the current dispatch, right after the raising node's subtree
+    /// and in raise order, even when the raising filter returns false; each at most once
+    /// per dispatch, at most 16 per filter call (ENOSPC beyond).
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EPERM (not inside a filter), EINVAL (not an
@@ -515,13 +541,15 @@ public static unsafe partial class Mtcp
 
     /// <summary>
     /// Copies reassembled in-order bytes of one side from this socket's peek offset and
-    /// advances it; never crosses a hole. Callback only.
+    /// advances it; never crosses a hole. mOS-NG: a hole the receiving endpoint has
+    /// acknowledged was lost by the monitor only (capture loss): it counts as lost, and
+    /// reading goes on after it. Callback only.
     /// </summary>
     /// <returns>
     /// bytes copied; 0 when nothing new; -(bytes lost) with errno ENODATA when
-    /// the offset fell behind the oldest stored byte (the offset then moves to
-    /// it); -1 with errno: EACCES, EPERM, EBADF, ENOTSOCK, EINVAL (side, or the
-    /// side's buffer is off).
+    /// the offset fell behind the oldest stored byte or reached an acknowledged
+    /// hole (the offset then moves past the loss); -1 with errno: EACCES, EPERM,
+    /// EBADF, ENOTSOCK, EINVAL (side, or the side's buffer is off).
     /// </returns>
     /// <remarks>C: <c>ssize_t mtcp_peek(mctx_t mctx, int sock, int side, char *buf, size_t len)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mtcp_peek", ExactSpelling = true, SetLastError = true)]
@@ -589,6 +617,9 @@ public static unsafe partial class Mtcp
     /// Writes the address of one or both endpoints of a monitored flow. side CLI or
     /// SVR: *addrlen must be sizeof(struct sockaddr); side BOTH: 2 * sizeof(struct
     /// sockaddr), written as [MOS_SIDE_CLI] client, [MOS_SIDE_SVR] server. Callback only.
+    /// mOS-NG: on an end-host stream it answers like BSD getpeername() (the remote
+    /// address, <c>side</c> ignored, *addrlen set to the full size; ENOTCONN without a peer),
+    /// from any thread that may use the socket.
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EBADF, EPERM, ENOTSOCK (not per-flow), EFAULT,

@@ -237,6 +237,226 @@ public unsafe partial struct mos_port_counters
     [FieldOffset(56)] public ulong forwarded;
 }
 
+/// <summary>Extra SOL_MONSOCKET options of mOS-NG (values above the mOS 0.3 ones).</summary>
+/// <remarks>C: <c>enum mos_ext_socket_opts</c>.</remarks>
+public enum mos_ext_socket_opts : int
+{
+    /// <summary>
+    /// set/get, passive socket, int: pick up connections already in progress (capture
+    /// files and taps start mid-connection). 0 (default) = mOS 0.3: only a client SYN
+    /// creates a flow, other packets of unknown connections are orphans.
+    /// MOS_MIDSTREAM_PORTS: any packet but a RST of an unknown connection creates a
+    /// flow, attached when the socket's SYN filter matches that first packet; client
+    /// and server are chosen from the SYN or SYN/ACK when the packet carries one, else
+    /// by port class (below 1024, then below 32768, then the rest: the lower class is
+    /// the server), else the receiver of the first packet is the server.
+    /// MOS_MIDSTREAM_FIRST: the same, but without a SYN the sender of the first packet
+    /// is always the client (tshark's rule). A picked-up flow raises CONN_START at
+    /// MOS_HK_SND for the first packet's sender and at MOS_HK_RCV for its receiver,
+    /// and both sides enter ESTABLISHED (SYN_SENT / SYN_RCVD from a SYN/ACK); stream
+    /// offset 0 of each direction is the first sequence number seen in it.
+    /// </summary>
+    MOS_MIDSTREAM = 0x40,
+    /// <summary>
+    /// set/get, passive or raw socket, int 0/1: monitor TCP segments and IPv4 packets
+    /// whose checksums are wrong (capture files of hosts with checksum offload), as
+    /// tshark and tcpflow do. Applies to the whole context while any socket sets it.
+    /// </summary>
+    MOS_NO_CHECKSUM = 0x41,
+    /// <summary>
+    /// get, per-flow socket: struct mos_flow_info (*optlen &gt;= its size). Callback
+    /// only; valid in MOS_ON_CONN_END too.
+    /// </summary>
+    MOS_FLOW_INFO = 0x42,
+}
+
+/// <summary>Why a monitored flow ended (mos_flow_info.end_reason).</summary>
+/// <remarks>C: <c>enum mos_flow_end</c>.</remarks>
+public enum mos_flow_end : int
+{
+    /// <summary>still open</summary>
+    MOS_FLOW_END_NONE = 0,
+    /// <summary>both endpoints closed (FIN handshakes, TIME_WAIT)</summary>
+    MOS_FLOW_END_FIN = 1,
+    /// <summary>an acceptable RST</summary>
+    MOS_FLOW_END_RST = 2,
+    /// <summary>idle for tcp_timeout</summary>
+    MOS_FLOW_END_TIMEOUT = 3,
+    /// <summary>
+    /// the flow table was full and this flow was the least
+    /// recently active
+    /// </summary>
+    MOS_FLOW_END_EVICTED = 4,
+    /// <summary>a new SYN with another ISN reused the 4-tuple</summary>
+    MOS_FLOW_END_REUSED = 5,
+    /// <summary>mos_monitor_flush() (end of a replay)</summary>
+    MOS_FLOW_END_SHUTDOWN = 6,
+    /// <summary>no socket id was left for the flow</summary>
+    MOS_FLOW_END_NOMEM = 7,
+}
+
+/// <summary>Bits of mos_flow_info.flags.</summary>
+/// <remarks>C: <c>enum mos_flow_flags</c>.</remarks>
+public enum mos_flow_flags : int
+{
+    /// <summary>picked up without seeing the client SYN</summary>
+    MOS_FLOW_MIDSTREAM = 0x1,
+}
+
+/// <summary>One direction's view: <c>*_bytes</c> count TCP payload sent by this endpoint.</summary>
+/// <remarks>C: <c>struct mos_flow_side_info</c> (struct, 64 bytes on x86-64).</remarks>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+public unsafe partial struct mos_flow_side_info
+{
+    /// <summary>packets sent by this endpoint</summary>
+    /// <remarks>C: <c>uint64_t packets</c></remarks>
+    [FieldOffset(0)] public ulong packets;
+
+    /// <summary>payload bytes sent, retransmissions included</summary>
+    /// <remarks>C: <c>uint64_t bytes</c></remarks>
+    [FieldOffset(8)] public ulong bytes;
+
+    /// <summary>payload bytes below the highest sequence sent before</summary>
+    /// <remarks>C: <c>uint64_t rexmit_bytes</c></remarks>
+    [FieldOffset(16)] public ulong rexmit_bytes;
+
+    /// <summary>
+    /// re-sent bytes whose content differed from the first copy
+    /// (counted when the receiving side buffers)
+    /// </summary>
+    /// <remarks>C: <c>uint64_t conflict_bytes</c></remarks>
+    [FieldOffset(24)] public ulong conflict_bytes;
+
+    /// <summary>
+    /// bytes of this direction never seen: holes the receiver
+    /// acknowledged or the reassembly window moved past
+    /// </summary>
+    /// <remarks>C: <c>uint64_t missing_bytes</c></remarks>
+    [FieldOffset(32)] public ulong missing_bytes;
+
+    /// <summary>readable stream length (offset of the readable end)</summary>
+    /// <remarks>C: <c>uint64_t stream_bytes</c></remarks>
+    [FieldOffset(40)] public ulong stream_bytes;
+
+    /// <summary>initial sequence number (first one seen mid-stream)</summary>
+    /// <remarks>C: <c>uint32_t isn</c></remarks>
+    [FieldOffset(48)] public uint isn;
+
+    /// <summary>enum tcpstate of this endpoint's emulation</summary>
+    /// <remarks>C: <c>int32_t state</c></remarks>
+    [FieldOffset(52)] public int state;
+
+    /// <summary>SYN, FIN, RST sent (0/1)</summary>
+    /// <remarks>C: <c>uint8_t syn</c></remarks>
+    [FieldOffset(56)] public byte syn;
+
+    /// <summary>SYN, FIN, RST sent (0/1)</summary>
+    /// <remarks>C: <c>uint8_t syn, fin</c></remarks>
+    [FieldOffset(57)] public byte fin;
+
+    /// <summary>SYN, FIN, RST sent (0/1)</summary>
+    /// <remarks>C: <c>uint8_t syn, fin, rst</c></remarks>
+    [FieldOffset(58)] public byte rst;
+
+    /// <remarks>C: <c>uint8_t reserved[5]</c></remarks>
+    [FieldOffset(59)] public fixed byte reserved[5];
+}
+
+/// <summary>MOS_FLOW_INFO: everything a flow table or a flow exporter reports.</summary>
+/// <remarks>C: <c>struct mos_flow_info</c> (struct, 160 bytes on x86-64).</remarks>
+[StructLayout(LayoutKind.Explicit, Size = 160)]
+public unsafe partial struct mos_flow_info
+{
+    /// <summary>per context, increasing from 1</summary>
+    /// <remarks>C: <c>uint64_t flow_id</c></remarks>
+    [FieldOffset(0)] public ulong flow_id;
+
+    /// <summary>time of the first packet (capture time in replays)</summary>
+    /// <remarks>C: <c>uint64_t first_ns</c></remarks>
+    [FieldOffset(8)] public ulong first_ns;
+
+    /// <summary>time of the latest packet</summary>
+    /// <remarks>C: <c>uint64_t last_ns</c></remarks>
+    [FieldOffset(16)] public ulong last_ns;
+
+    /// <summary>enum mos_flow_end</summary>
+    /// <remarks>C: <c>int32_t end_reason</c></remarks>
+    [FieldOffset(24)] public int end_reason;
+
+    /// <summary>enum mos_flow_flags</summary>
+    /// <remarks>C: <c>uint32_t flags</c></remarks>
+    [FieldOffset(28)] public uint flags;
+
+    /// <summary>[MOS_SIDE_CLI], [MOS_SIDE_SVR]</summary>
+    /// <remarks>C: <c>struct mos_flow_side_info side[2]</c></remarks>
+    [FieldOffset(32)] public InlineArray_mos_flow_side_info_2 side;
+}
+
+/// <summary>Monitor counters of one context (mos_monitor_stats()).</summary>
+/// <remarks>C: <c>struct mos_monitor_stats</c> (struct, 120 bytes on x86-64).</remarks>
+[StructLayout(LayoutKind.Explicit, Size = 120)]
+public unsafe partial struct mos_monitor_stats
+{
+    /// <summary>frames the monitor looked at</summary>
+    /// <remarks>C: <c>uint64_t frames</c></remarks>
+    [FieldOffset(0)] public ulong frames;
+
+    /// <summary>TCP segments processed for flows or orphans</summary>
+    /// <remarks>C: <c>uint64_t tcp_packets</c></remarks>
+    [FieldOffset(8)] public ulong tcp_packets;
+
+    /// <remarks>C: <c>uint64_t flows_created</c></remarks>
+    [FieldOffset(16)] public ulong flows_created;
+
+    /// <summary>of which picked up mid-stream</summary>
+    /// <remarks>C: <c>uint64_t flows_midstream</c></remarks>
+    [FieldOffset(24)] public ulong flows_midstream;
+
+    /// <summary>flows destroyed (CONN_END delivered)</summary>
+    /// <remarks>C: <c>uint64_t flows_ended</c></remarks>
+    [FieldOffset(32)] public ulong flows_ended;
+
+    /// <summary>destroyed to make room in a full table</summary>
+    /// <remarks>C: <c>uint64_t flows_evicted</c></remarks>
+    [FieldOffset(40)] public ulong flows_evicted;
+
+    /// <summary>currently tracked</summary>
+    /// <remarks>C: <c>uint64_t flows_active</c></remarks>
+    [FieldOffset(48)] public ulong flows_active;
+
+    /// <summary>TCP packets of no flow</summary>
+    /// <remarks>C: <c>uint64_t orphans</c></remarks>
+    [FieldOffset(56)] public ulong orphans;
+
+    /// <summary>flows not created: no room even after eviction</summary>
+    /// <remarks>C: <c>uint64_t table_full</c></remarks>
+    [FieldOffset(64)] public ulong table_full;
+
+    /// <summary>IPv6 frames (not monitored; forwarded when bridging)</summary>
+    /// <remarks>C: <c>uint64_t ipv6</c></remarks>
+    [FieldOffset(72)] public ulong ipv6;
+
+    /// <summary>IPv4 packets other than TCP</summary>
+    /// <remarks>C: <c>uint64_t non_tcp</c></remarks>
+    [FieldOffset(80)] public ulong non_tcp;
+
+    /// <summary>TCP or IPv4 checksum failures (see MOS_NO_CHECKSUM)</summary>
+    /// <remarks>C: <c>uint64_t bad_checksum</c></remarks>
+    [FieldOffset(88)] public ulong bad_checksum;
+
+    /// <summary>segments with bytes beyond the receiver's window</summary>
+    /// <remarks>C: <c>uint64_t out_of_window</c></remarks>
+    [FieldOffset(96)] public ulong out_of_window;
+
+    /// <summary>payload bytes not stored for lack of buffer memory</summary>
+    /// <remarks>C: <c>uint64_t buffer_nomem</c></remarks>
+    [FieldOffset(104)] public ulong buffer_nomem;
+
+    /// <summary>packets dropped by a callback (MOS_DROP)</summary>
+    /// <remarks>C: <c>uint64_t app_drops</c></remarks>
+    [FieldOffset(112)] public ulong app_drops;
+}
+
 public static unsafe partial class Mtcp
 {
     /// <summary>Version of mOS-NG.</summary>
@@ -412,7 +632,9 @@ public static unsafe partial class Mtcp
     /// <summary>
     /// Drives a run-to-completion context: receives, processes, runs timers and
     /// transmits until <c>timeout_ms</c> has passed (0: one iteration; &lt; 0: until the context
-    /// is stopped).
+    /// is stopped). With capture files (io = pcap) it also returns once every file has
+    /// been replayed to its end, so mos_poll(m, -1) replays a whole capture (a context
+    /// with a stack thread then leaves its loop and mtcp_app_join() returns).
     /// </summary>
     /// <returns>
     /// frames received, or -1 with errno: EACCES (bad context), EINVAL (the
@@ -489,7 +711,73 @@ public static unsafe partial class Mtcp
     [DllImport(Lib.Name, EntryPoint = "mos_port_drops", ExactSpelling = true, SetLastError = true)]
     public static extern int mos_port_drops(int port, int core, ulong* counts, int n);
 
-    /// <summary>Same as mtcp_register_callback(mctx, sock, event, hook_point, NULL).</summary>
+    // enum mos_ext_socket_opts
+    /// <inheritdoc cref="mos_ext_socket_opts.MOS_MIDSTREAM"/>
+    public const int MOS_MIDSTREAM = 0x40;
+    /// <inheritdoc cref="mos_ext_socket_opts.MOS_NO_CHECKSUM"/>
+    public const int MOS_NO_CHECKSUM = 0x41;
+    /// <inheritdoc cref="mos_ext_socket_opts.MOS_FLOW_INFO"/>
+    public const int MOS_FLOW_INFO = 0x42;
+
+    // anonymous enum
+    // Values of MOS_MIDSTREAM.
+    public const int MOS_MIDSTREAM_OFF = 0;
+    public const int MOS_MIDSTREAM_PORTS = 1;
+    public const int MOS_MIDSTREAM_FIRST = 2;
+
+    // enum mos_flow_end
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_NONE"/>
+    public const int MOS_FLOW_END_NONE = 0;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_FIN"/>
+    public const int MOS_FLOW_END_FIN = 1;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_RST"/>
+    public const int MOS_FLOW_END_RST = 2;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_TIMEOUT"/>
+    public const int MOS_FLOW_END_TIMEOUT = 3;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_EVICTED"/>
+    public const int MOS_FLOW_END_EVICTED = 4;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_REUSED"/>
+    public const int MOS_FLOW_END_REUSED = 5;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_SHUTDOWN"/>
+    public const int MOS_FLOW_END_SHUTDOWN = 6;
+    /// <inheritdoc cref="mos_flow_end.MOS_FLOW_END_NOMEM"/>
+    public const int MOS_FLOW_END_NOMEM = 7;
+
+    // enum mos_flow_flags
+    /// <inheritdoc cref="mos_flow_flags.MOS_FLOW_MIDSTREAM"/>
+    public const int MOS_FLOW_MIDSTREAM = 0x1;
+
+    /// <summary>Monitor counters of context <c>core</c> (relaxed reads, any thread).</summary>
+    /// <returns>
+    /// 0, or -1 with errno: EALREADY (not initialised), EINVAL (core out of range,
+    /// no such context, out NULL).
+    /// </returns>
+    /// <remarks>C: <c>int mos_monitor_stats(int core, struct mos_monitor_stats *out)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_monitor_stats", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_monitor_stats(int core, mos_monitor_stats* @out);
+
+    /// <summary>
+    /// Ends every flow the context monitors now: each gets MOS_ON_CONN_END (and
+    /// TCP_STATE_CHANGE to CLOSED) with end reason MOS_FLOW_END_SHUTDOWN, on the
+    /// context's thread. Call it after a replay (mos_poll() returns once a capture file is
+    /// exhausted) to report the connections still open. A run-to-completion context runs
+    /// it at once (from its thread only); a context with a stack thread runs it at its
+    /// next loop iteration. Without this call mtcp_destroy_context() frees open flows
+    /// without callbacks.
+    /// </summary>
+    /// <returns>
+    /// 0, or -1 with errno: EACCES (bad context), EPERM (run-to-completion
+    /// context, other thread).
+    /// </returns>
+    /// <remarks>C: <c>int mos_monitor_flush(mctx_t mctx)</c></remarks>
+    [DllImport(Lib.Name, EntryPoint = "mos_monitor_flush", ExactSpelling = true, SetLastError = true)]
+    public static extern int mos_monitor_flush(mtcp_context* mctx);
+
+    /// <summary>
+    /// Same as mtcp_register_callback(mctx, sock, event, hook_point, NULL): removes the
+    /// callback of (sock, hook, event). @return 0, or -1 with errno as
+    /// mtcp_register_callback(), EINVAL when nothing was registered.
+    /// </summary>
     /// <remarks>C: <c>int mtcp_unregister_callback(mctx_t mctx, int sock, event_t event, int hook_point)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mtcp_unregister_callback", ExactSpelling = true, SetLastError = true)]
     public static extern int mtcp_unregister_callback(mtcp_context* mctx, int sock, ulong @event, int hook_point);

@@ -275,7 +275,12 @@ public static unsafe partial class Mtcp
 
     /// <summary>
     /// Creates a pipe of two end-host ids sharing a 10240-byte ring: pipeid[0] reads,
-    /// pipeid[1] writes, both usable with mtcp_read/mtcp_write and epoll.
+    /// pipeid[1] writes, both usable with mtcp_read/mtcp_write, mtcp_close and epoll (the
+    /// read end reports MOS_EPOLLIN, and MOS_EPOLLHUP once the writer closed; the write end
+    /// MOS_EPOLLOUT, and MOS_EPOLLERR once the reader closed). The reader gets end of
+    /// stream (0) after the writer's close; the writer gets EPIPE after the reader's.
+    /// Reading the write end or writing the read end fails with EBADF. Meant for
+    /// application threads of one context.
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EFAULT (pipeid NULL), ENFILE (no free id),
@@ -286,9 +291,14 @@ public static unsafe partial class Mtcp
     public static extern int mtcp_pipe(mtcp_context* mctx, int* pipeid);
 
     /// <summary>
-    /// Reads a socket option.
-    /// Level SOL_SOCKET (end-host streams and listeners): SO_ERROR, SO_RCVBUF,
-    /// SO_SNDBUF, SO_KEEPALIVE, and IPPROTO_TCP TCP_NODELAY, TCP_MAXSEG (see README).
+    /// Reads a socket option (an int; *optlen &gt;= sizeof(int), set to sizeof(int)).
+    /// End-host streams and listeners (a listener's values go to the connections it
+    /// accepts):
+    /// SOL_SOCKET   SO_ERROR (the pending error, then cleared: ECONNREFUSED,
+    /// ECONNRESET, ETIMEDOUT; 0 while a connect is pending), SO_TYPE,
+    /// SO_RCVBUF, SO_SNDBUF (bytes), SO_KEEPALIVE (0/1);
+    /// IPPROTO_TCP  TCP_NODELAY (0/1), TCP_MAXSEG (the MSS in use, or the one that will
+    /// be advertised), TCP_KEEPIDLE, TCP_KEEPINTVL (seconds), TCP_KEEPCNT.
     /// Level SOL_MONSOCKET (per-flow monitor sockets, stack thread only): MOS_INFO_*,
     /// MOS_FRAGINFO_* (*optlen in bytes, a {0,0} sentinel appended when room),
     /// MOS_TCP_STATE_CLI/SVR, MOS_TIMESTAMP.
@@ -304,8 +314,13 @@ public static unsafe partial class Mtcp
     public static extern int mtcp_getsockopt(mtcp_context* mctx, int sock, int level, int optname, void* optval, uint* optlen);
 
     /// <summary>
-    /// Sets a socket option.
-    /// Level SOL_SOCKET / IPPROTO_TCP: buffer sizes, keepalive, TCP_NODELAY (README).
+    /// Sets a socket option (an int).
+    /// End-host streams and listeners: SO_RCVBUF / SO_SNDBUF (256 .. the configured
+    /// rmem_size / wmem_size rounded up to a power of two, clamped; not doubled as on
+    /// Linux), SO_KEEPALIVE (0/1; idle 7200 s, interval 75 s, 9 probes by default),
+    /// TCP_NODELAY (0/1: Nagle's algorithm is on by default), TCP_MAXSEG (88..65535; the
+    /// MSS advertised, at most 1460, and a cap on the segments sent), TCP_KEEPIDLE /
+    /// TCP_KEEPINTVL (1..32767 s), TCP_KEEPCNT (1..127).
     /// Level SOL_MONSOCKET: MOS_CLIBUF/MOS_SVRBUF (resize a side's reassembly buffer,
     /// rounded up to 1 KiB; 0 disables it), MOS_CLIOVERLAP/MOS_SVROVERLAP,
     /// MOS_STOP_MON (side CLI, SVR or BOTH). On a passive monitor socket these set the
@@ -326,12 +341,12 @@ public static unsafe partial class Mtcp
     public static extern int mtcp_setsock_nonblock(mtcp_context* mctx, int sock);
 
     /// <summary>
-    /// Socket control on streams and listeners: FIONREAD (int: bytes readable in order),
-    /// FIONBIO (*(int *)argp non-zero: non-blocking).
+    /// Socket control on streams, listeners and pipe ends: FIONREAD (int: bytes readable
+    /// in order), FIONBIO (*(int *)argp non-zero: non-blocking).
     /// </summary>
     /// <returns>
-    /// 0, or -1 with errno: EACCES, EBADF, EFAULT (argp NULL), EINVAL (unknown
-    /// request).
+    /// 0, or -1 with errno: EACCES, EBADF (other kinds; FIONREAD without a
+    /// connection), EFAULT (argp NULL), EINVAL (unknown request).
     /// </returns>
     /// <remarks>C: <c>int mtcp_ioctl(mctx_t mctx, int sock, int request, void *argp)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mtcp_ioctl", ExactSpelling = true, SetLastError = true)]
@@ -352,12 +367,15 @@ public static unsafe partial class Mtcp
     public static extern int mtcp_socket(mtcp_context* mctx, int domain, int type, int protocol);
 
     /// <summary>
-    /// Binds an end-host socket to a local IPv4 address and port (network order).
-    /// Several listeners per context are allowed.
+    /// Binds an end-host socket to a local IPv4 address and port (network order); port 0
+    /// picks a free ephemeral port. Several listeners per context are allowed; a port is
+    /// in use when another socket of the context is bound to it with the same address or
+    /// either address is INADDR_ANY (no SO_REUSEADDR).
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EBADF, ENOTSOCK, EINVAL (addr NULL, already
-    /// bound, family not AF_INET or addrlen too small), EADDRINUSE.
+    /// bound, family not AF_INET or addrlen too small), EADDRINUSE, EADDRNOTAVAIL
+    /// (not an address of this host).
     /// </returns>
     /// <remarks>C: <c>int mtcp_bind(mctx_t mctx, int sock, const struct sockaddr *addr, socklen_t addrlen)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mtcp_bind", ExactSpelling = true, SetLastError = true)]
@@ -378,7 +396,9 @@ public static unsafe partial class Mtcp
     /// <summary>
     /// Takes a completed connection from a listener's queue. Blocking listeners wait;
     /// non-blocking ones fail with EAGAIN. If <c>addr</c> and <c>addrlen</c> are given, the peer's
-    /// address is written (truncated to *addrlen) and *addrlen set to its full size.
+    /// address is written (truncated to *addrlen) and *addrlen set to its full size. The
+    /// new socket is blocking. A SYN finding backlog connections already waiting or in
+    /// the handshake is dropped (the client retries).
     /// </summary>
     /// <returns>
     /// the new socket id, or -1 with errno: EACCES, EBADF, EINVAL (not a
@@ -401,14 +421,17 @@ public static unsafe partial class Mtcp
 
     /// <summary>
     /// Opens a connection. Non-blocking sockets return -1 with EINPROGRESS and signal
-    /// completion with MOS_EPOLLOUT (or MOS_EPOLLERR; read SO_ERROR); blocking sockets
-    /// wait for the outcome.
+    /// completion with MOS_EPOLLOUT (or MOS_EPOLLERR | MOS_EPOLLHUP; read SO_ERROR);
+    /// blocking sockets wait for the outcome. An unbound socket gets the address of the
+    /// port routing to <c>addr</c> (or mtcp_init_rss's) and an ephemeral port chosen so that
+    /// symmetric RSS brings the replies to this context.
     /// </summary>
     /// <returns>
     /// 0, or -1 with errno: EACCES, EBADF, ENOTSOCK, EFAULT (addr NULL),
     /// EAFNOSUPPORT, EISCONN, EALREADY, EINPROGRESS, EINVAL (no route, or the
-    /// bound tuple does not hash to this context), EAGAIN (no free source port),
-    /// ENOMEM, ECONNREFUSED, ETIMEDOUT.
+    /// bound tuple does not hash to this context), EADDRINUSE (the bound tuple is
+    /// in use), EAGAIN (no free source port), ENOMEM, ECONNREFUSED, ETIMEDOUT,
+    /// EINTR.
     /// </returns>
     /// <remarks>C: <c>int mtcp_connect(mctx_t mctx, int sock, const struct sockaddr *addr, socklen_t addrlen)</c></remarks>
     [DllImport(Lib.Name, EntryPoint = "mtcp_connect", ExactSpelling = true, SetLastError = true)]

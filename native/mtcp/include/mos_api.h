@@ -122,7 +122,16 @@ typedef struct filter_arg {
 /** Socket option level of monitor sockets. */
 #define SOL_MONSOCKET 0xfffe
 
-/** Monitor socket options (level SOL_MONSOCKET). */
+/** Monitor socket options (level SOL_MONSOCKET). "get" options need a per-flow socket
+ * and a callback; "set" options act on a per-flow socket (this flow, from a callback)
+ * or on a passive socket (default for flows created afterwards, from any thread).
+ * mOS-NG: MOS_FRAGINFO_* take and return *optlen in bytes (an array of struct
+ * tcp_ring_fragment in offset order, then a {0, 0} end marker when there is room);
+ * MOS_CLIBUF/MOS_SVRBUF really resize (rounded up to 1 KiB; shrinking drops the oldest
+ * bytes, which mtcp_peek then reports as lost); MOS_STOP_MON with MOS_SIDE_BOTH stops
+ * both sides (the flow then passes silently until it times out: later packets are
+ * neither events nor orphans); MOS_FRAG_* and MOS_SEQ_REMAP fail with ENOSYS. The
+ * "client-side buffer" holds what the client receives (server -> client bytes). */
 enum mos_socket_opts {
 	MOS_FRAGINFO_CLIBUF = 0x01, /**< get: stored fragments of the client-side buffer */
 	MOS_FRAGINFO_SVRBUF = 0x02, /**< get: stored fragments of the server-side buffer */
@@ -225,7 +234,19 @@ int mtcp_bind_monitor_filter(mctx_t mctx, int sock, monitor_filter_t ft);
  * unregisters. Valid combinations: MOS_NULL takes PKT_IN (raw sockets),
  * CONN_NEW_DATA, ERROR, ORPHAN, TIMEOUT; MOS_HK_SND/MOS_HK_RCV take PKT_IN,
  * CONN_START, TCP_STATE_CHANGE, REXMIT, CONN_END, TIMEOUT. A user-defined event is
- * checked against its parent.
+ * checked against the built-in event at the root of its chain. Passive and raw
+ * sockets may be registered on from any thread while traffic runs; per-flow sockets
+ * from a callback only.
+ * Order of callbacks: per packet, the sender's MOS_HK_SND events, then the receiver's
+ * MOS_HK_RCV events (all before the packet's payload is stored, so a REXMIT callback
+ * still finds the old bytes), then the flow's end if the packet finished it. Within
+ * one hook, events in increasing bit order, each followed by its user-defined
+ * descendants. Across the passive sockets of a flow: in attachment (creation) order
+ * for MOS_HK_SND on the client side, MOS_HK_RCV and MOS_NULL on the server side, in
+ * reverse order otherwise (the monitor nearer the packet's origin first).
+ * CONN_NEW_DATA comes once per flow and side after each receive burst, and before
+ * CONN_END when a packet ends the flow. CONN_END comes once per monitored side at both
+ * hooks (with TCP_STATE_CHANGE when that side was not CLOSED yet).
  * @return 0, or -1 with errno: EACCES, EBADF, ENOTSOCK (not a monitor socket),
  *         EINVAL (bad event, hook or combination; cb NULL and nothing registered). */
 int mtcp_register_callback(mctx_t mctx, int sock, event_t event, int hook_point, callback_t cb);
@@ -244,7 +265,10 @@ event_t mtcp_alloc_event(event_t event);
 event_t mtcp_define_event(event_t event, filter_t filter, struct filter_arg *arg);
 
 /** From inside a filter: marks the allocated child `event` of the event being
- * evaluated as occurred, so its callbacks run in the current dispatch.
+ * evaluated (or of one of its ancestors) as occurred, so its callbacks and
+ * descendants run in the current dispatch, right after the raising node's subtree
+ * and in raise order, even when the raising filter returns false; each at most once
+ * per dispatch, at most 16 per filter call (ENOSPC beyond).
  * @return 0, or -1 with errno: EACCES, EPERM (not inside a filter), EINVAL (not an
  *         event made by mtcp_alloc_event() under the current one). */
 int mtcp_raise_event(mctx_t mctx, event_t event);
@@ -258,11 +282,13 @@ void mtcp_set_uctx(mctx_t mctx, int sock, void *uctx);
 void *mtcp_get_uctx(mctx_t mctx, int sock);
 
 /** Copies reassembled in-order bytes of one side from this socket's peek offset and
- * advances it; never crosses a hole. Callback only.
+ * advances it; never crosses a hole. mOS-NG: a hole the receiving endpoint has
+ * acknowledged was lost by the monitor only (capture loss): it counts as lost, and
+ * reading goes on after it. Callback only.
  * @return bytes copied; 0 when nothing new; -(bytes lost) with errno ENODATA when
- *         the offset fell behind the oldest stored byte (the offset then moves to
- *         it); -1 with errno: EACCES, EPERM, EBADF, ENOTSOCK, EINVAL (side, or the
- *         side's buffer is off). */
+ *         the offset fell behind the oldest stored byte or reached an acknowledged
+ *         hole (the offset then moves past the loss); -1 with errno: EACCES, EPERM,
+ *         EBADF, ENOTSOCK, EINVAL (side, or the side's buffer is off). */
 ssize_t mtcp_peek(mctx_t mctx, int sock, int side, char *buf, size_t len);
 
 /** Copies stored bytes of one side starting at logical offset `off` (0 = first
@@ -303,6 +329,9 @@ void mtcp_app_join(mctx_t mctx);
 /** Writes the address of one or both endpoints of a monitored flow. side CLI or
  * SVR: *addrlen must be sizeof(struct sockaddr); side BOTH: 2 * sizeof(struct
  * sockaddr), written as [MOS_SIDE_CLI] client, [MOS_SIDE_SVR] server. Callback only.
+ * mOS-NG: on an end-host stream it answers like BSD getpeername() (the remote
+ * address, `side` ignored, *addrlen set to the full size; ENOTCONN without a peer),
+ * from any thread that may use the socket.
  * @return 0, or -1 with errno: EACCES, EBADF, EPERM, ENOTSOCK (not per-flow), EFAULT,
  *         EINVAL (side or *addrlen), ENOTCONN. */
 int mtcp_getpeername(mctx_t mctx, int sock, struct sockaddr *saddr, socklen_t *addrlen,

@@ -171,7 +171,9 @@ mctx_t mos_create_context(int cpu, unsigned flags);
 
 /** Drives a run-to-completion context: receives, processes, runs timers and
  * transmits until `timeout_ms` has passed (0: one iteration; < 0: until the context
- * is stopped).
+ * is stopped). With capture files (io = pcap) it also returns once every file has
+ * been replayed to its end, so mos_poll(m, -1) replays a whole capture (a context
+ * with a stack thread then leaves its loop and mtcp_app_join() returns).
  * @return frames received, or -1 with errno: EACCES (bad context), EINVAL (the
  *         context has a stack thread), EINTR (the context was stopped). */
 int mos_poll(mctx_t mctx, int timeout_ms);
@@ -249,10 +251,127 @@ const char *mos_drop_reason_name(int reason);
 int mos_port_drops(int port, int core, uint64_t *counts, int n);
 
 /* ---------------------------------------------------------------------------------- */
+/* Flow monitoring                                                                    */
+/* ---------------------------------------------------------------------------------- */
+
+/** Extra SOL_MONSOCKET options of mOS-NG (values above the mOS 0.3 ones). */
+enum mos_ext_socket_opts {
+	/** set/get, passive socket, int: pick up connections already in progress (capture
+	 * files and taps start mid-connection). 0 (default) = mOS 0.3: only a client SYN
+	 * creates a flow, other packets of unknown connections are orphans.
+	 * MOS_MIDSTREAM_PORTS: any packet but a RST of an unknown connection creates a
+	 * flow, attached when the socket's SYN filter matches that first packet; client
+	 * and server are chosen from the SYN or SYN/ACK when the packet carries one, else
+	 * by port class (below 1024, then below 32768, then the rest: the lower class is
+	 * the server), else the receiver of the first packet is the server.
+	 * MOS_MIDSTREAM_FIRST: the same, but without a SYN the sender of the first packet
+	 * is always the client (tshark's rule). A picked-up flow raises CONN_START at
+	 * MOS_HK_SND for the first packet's sender and at MOS_HK_RCV for its receiver,
+	 * and both sides enter ESTABLISHED (SYN_SENT / SYN_RCVD from a SYN/ACK); stream
+	 * offset 0 of each direction is the first sequence number seen in it. */
+	MOS_MIDSTREAM = 0x40,
+	/** set/get, passive or raw socket, int 0/1: monitor TCP segments and IPv4 packets
+	 * whose checksums are wrong (capture files of hosts with checksum offload), as
+	 * tshark and tcpflow do. Applies to the whole context while any socket sets it. */
+	MOS_NO_CHECKSUM = 0x41,
+	/** get, per-flow socket: struct mos_flow_info (*optlen >= its size). Callback
+	 * only; valid in MOS_ON_CONN_END too. */
+	MOS_FLOW_INFO = 0x42,
+};
+
+/** Values of MOS_MIDSTREAM. */
+enum {
+	MOS_MIDSTREAM_OFF = 0,
+	MOS_MIDSTREAM_PORTS = 1,
+	MOS_MIDSTREAM_FIRST = 2,
+};
+
+/** Why a monitored flow ended (mos_flow_info.end_reason). */
+enum mos_flow_end {
+	MOS_FLOW_END_NONE = 0,     /**< still open */
+	MOS_FLOW_END_FIN = 1,      /**< both endpoints closed (FIN handshakes, TIME_WAIT) */
+	MOS_FLOW_END_RST = 2,      /**< an acceptable RST */
+	MOS_FLOW_END_TIMEOUT = 3,  /**< idle for tcp_timeout */
+	MOS_FLOW_END_EVICTED = 4,  /**< the flow table was full and this flow was the least
+				    * recently active */
+	MOS_FLOW_END_REUSED = 5,   /**< a new SYN with another ISN reused the 4-tuple */
+	MOS_FLOW_END_SHUTDOWN = 6, /**< mos_monitor_flush() (end of a replay) */
+	MOS_FLOW_END_NOMEM = 7,    /**< no socket id was left for the flow */
+};
+
+/** Bits of mos_flow_info.flags. */
+enum mos_flow_flags {
+	MOS_FLOW_MIDSTREAM = 0x1, /**< picked up without seeing the client SYN */
+};
+
+/** One direction's view: `*_bytes` count TCP payload sent by this endpoint. */
+struct mos_flow_side_info {
+	uint64_t packets;        /**< packets sent by this endpoint */
+	uint64_t bytes;          /**< payload bytes sent, retransmissions included */
+	uint64_t rexmit_bytes;   /**< payload bytes below the highest sequence sent before */
+	uint64_t conflict_bytes; /**< re-sent bytes whose content differed from the first copy
+				  * (counted when the receiving side buffers) */
+	uint64_t missing_bytes;  /**< bytes of this direction never seen: holes the receiver
+				  * acknowledged or the reassembly window moved past */
+	uint64_t stream_bytes;   /**< readable stream length (offset of the readable end) */
+	uint32_t isn;            /**< initial sequence number (first one seen mid-stream) */
+	int32_t state;           /**< enum tcpstate of this endpoint's emulation */
+	uint8_t syn, fin, rst;   /**< SYN, FIN, RST sent (0/1) */
+	uint8_t reserved[5];
+};
+
+/** MOS_FLOW_INFO: everything a flow table or a flow exporter reports. */
+struct mos_flow_info {
+	uint64_t flow_id;   /**< per context, increasing from 1 */
+	uint64_t first_ns;  /**< time of the first packet (capture time in replays) */
+	uint64_t last_ns;   /**< time of the latest packet */
+	int32_t end_reason; /**< enum mos_flow_end */
+	uint32_t flags;     /**< enum mos_flow_flags */
+	struct mos_flow_side_info side[2]; /**< [MOS_SIDE_CLI], [MOS_SIDE_SVR] */
+};
+
+/** Monitor counters of one context (mos_monitor_stats()). */
+struct mos_monitor_stats {
+	uint64_t frames;      /**< frames the monitor looked at */
+	uint64_t tcp_packets; /**< TCP segments processed for flows or orphans */
+	uint64_t flows_created;
+	uint64_t flows_midstream; /**< of which picked up mid-stream */
+	uint64_t flows_ended;     /**< flows destroyed (CONN_END delivered) */
+	uint64_t flows_evicted;   /**< destroyed to make room in a full table */
+	uint64_t flows_active;    /**< currently tracked */
+	uint64_t orphans;         /**< TCP packets of no flow */
+	uint64_t table_full;      /**< flows not created: no room even after eviction */
+	uint64_t ipv6;            /**< IPv6 frames (not monitored; forwarded when bridging) */
+	uint64_t non_tcp;         /**< IPv4 packets other than TCP */
+	uint64_t bad_checksum;    /**< TCP or IPv4 checksum failures (see MOS_NO_CHECKSUM) */
+	uint64_t out_of_window;   /**< segments with bytes beyond the receiver's window */
+	uint64_t buffer_nomem;    /**< payload bytes not stored for lack of buffer memory */
+	uint64_t app_drops;       /**< packets dropped by a callback (MOS_DROP) */
+};
+
+/** Monitor counters of context `core` (relaxed reads, any thread).
+ * @return 0, or -1 with errno: EALREADY (not initialised), EINVAL (core out of range,
+ *         no such context, out NULL). */
+int mos_monitor_stats(int core, struct mos_monitor_stats *out);
+
+/** Ends every flow the context monitors now: each gets MOS_ON_CONN_END (and
+ * TCP_STATE_CHANGE to CLOSED) with end reason MOS_FLOW_END_SHUTDOWN, on the
+ * context's thread. Call it after a replay (mos_poll() returns once a capture file is
+ * exhausted) to report the connections still open. A run-to-completion context runs
+ * it at once (from its thread only); a context with a stack thread runs it at its
+ * next loop iteration. Without this call mtcp_destroy_context() frees open flows
+ * without callbacks.
+ * @return 0, or -1 with errno: EACCES (bad context), EPERM (run-to-completion
+ *         context, other thread). */
+int mos_monitor_flush(mctx_t mctx);
+
+/* ---------------------------------------------------------------------------------- */
 /* Calls mOS 0.3 exported without declaring them                                      */
 /* ---------------------------------------------------------------------------------- */
 
-/** Same as mtcp_register_callback(mctx, sock, event, hook_point, NULL). */
+/** Same as mtcp_register_callback(mctx, sock, event, hook_point, NULL): removes the
+ * callback of (sock, hook, event). @return 0, or -1 with errno as
+ * mtcp_register_callback(), EINVAL when nothing was registered. */
 int mtcp_unregister_callback(mctx_t mctx, int sock, event_t event, int hook_point);
 
 #ifdef __cplusplus

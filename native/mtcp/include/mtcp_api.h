@@ -11,6 +11,15 @@
  *     destroyed;
  *   - ENOSYS: the capability has not landed in this build yet (see
  *     `mos version --api`, which lists the state of every function).
+ *
+ * End-host sockets (mOS-NG): new sockets are blocking, and blocking calls really block
+ * (mOS 0.3 blocked only in accept and connect): accept, connect, read/recv/readv,
+ * write/writev (until everything is queued) and mtcp_epoll_wait with a timeout wait
+ * for their condition and fail with EINTR when SIGINT interrupts them or the context
+ * stops. With a stack thread (mtcp_create_context) the calling thread sleeps (futex)
+ * until the stack thread has the answer; in run-to-completion mode (mos_ext.h) the
+ * call drives the context's loop itself. Reads and writes never take a lock: they
+ * copy between the caller and the socket's lock-free rings.
  */
 #ifndef MTCP_API_H
 #define MTCP_API_H
@@ -166,14 +175,24 @@ int mtcp_destroy_context(mctx_t mctx);
 mtcp_sighandler_t mtcp_register_signal(int signum, mtcp_sighandler_t handler);
 
 /** Creates a pipe of two end-host ids sharing a 10240-byte ring: pipeid[0] reads,
- * pipeid[1] writes, both usable with mtcp_read/mtcp_write and epoll.
+ * pipeid[1] writes, both usable with mtcp_read/mtcp_write, mtcp_close and epoll (the
+ * read end reports MOS_EPOLLIN, and MOS_EPOLLHUP once the writer closed; the write end
+ * MOS_EPOLLOUT, and MOS_EPOLLERR once the reader closed). The reader gets end of
+ * stream (0) after the writer's close; the writer gets EPIPE after the reader's.
+ * Reading the write end or writing the read end fails with EBADF. Meant for
+ * application threads of one context.
  * @return 0, or -1 with errno: EACCES, EFAULT (pipeid NULL), ENFILE (no free id),
  *         ENOMEM. */
 int mtcp_pipe(mctx_t mctx, int pipeid[2]);
 
-/** Reads a socket option.
- * Level SOL_SOCKET (end-host streams and listeners): SO_ERROR, SO_RCVBUF,
- * SO_SNDBUF, SO_KEEPALIVE, and IPPROTO_TCP TCP_NODELAY, TCP_MAXSEG (see README).
+/** Reads a socket option (an int; *optlen >= sizeof(int), set to sizeof(int)).
+ * End-host streams and listeners (a listener's values go to the connections it
+ * accepts):
+ *   SOL_SOCKET   SO_ERROR (the pending error, then cleared: ECONNREFUSED,
+ *                ECONNRESET, ETIMEDOUT; 0 while a connect is pending), SO_TYPE,
+ *                SO_RCVBUF, SO_SNDBUF (bytes), SO_KEEPALIVE (0/1);
+ *   IPPROTO_TCP  TCP_NODELAY (0/1), TCP_MAXSEG (the MSS in use, or the one that will
+ *                be advertised), TCP_KEEPIDLE, TCP_KEEPINTVL (seconds), TCP_KEEPCNT.
  * Level SOL_MONSOCKET (per-flow monitor sockets, stack thread only): MOS_INFO_*,
  * MOS_FRAGINFO_* (*optlen in bytes, a {0,0} sentinel appended when room),
  * MOS_TCP_STATE_CLI/SVR, MOS_TIMESTAMP.
@@ -184,8 +203,13 @@ int mtcp_pipe(mctx_t mctx, int pipeid[2]);
 int mtcp_getsockopt(mctx_t mctx, int sock, int level, int optname, void *optval,
 		    socklen_t *optlen);
 
-/** Sets a socket option.
- * Level SOL_SOCKET / IPPROTO_TCP: buffer sizes, keepalive, TCP_NODELAY (README).
+/** Sets a socket option (an int).
+ * End-host streams and listeners: SO_RCVBUF / SO_SNDBUF (256 .. the configured
+ * rmem_size / wmem_size rounded up to a power of two, clamped; not doubled as on
+ * Linux), SO_KEEPALIVE (0/1; idle 7200 s, interval 75 s, 9 probes by default),
+ * TCP_NODELAY (0/1: Nagle's algorithm is on by default), TCP_MAXSEG (88..65535; the
+ * MSS advertised, at most 1460, and a cap on the segments sent), TCP_KEEPIDLE /
+ * TCP_KEEPINTVL (1..32767 s), TCP_KEEPCNT (1..127).
  * Level SOL_MONSOCKET: MOS_CLIBUF/MOS_SVRBUF (resize a side's reassembly buffer,
  * rounded up to 1 KiB; 0 disables it), MOS_CLIOVERLAP/MOS_SVROVERLAP,
  * MOS_STOP_MON (side CLI, SVR or BOTH). On a passive monitor socket these set the
@@ -199,10 +223,10 @@ int mtcp_setsockopt(mctx_t mctx, int sock, int level, int optname, const void *o
  * @return 0, or -1 with errno EACCES or EBADF. */
 int mtcp_setsock_nonblock(mctx_t mctx, int sock);
 
-/** Socket control on streams and listeners: FIONREAD (int: bytes readable in order),
- * FIONBIO (*(int *)argp non-zero: non-blocking).
- * @return 0, or -1 with errno: EACCES, EBADF, EFAULT (argp NULL), EINVAL (unknown
- *         request). */
+/** Socket control on streams, listeners and pipe ends: FIONREAD (int: bytes readable
+ * in order), FIONBIO (*(int *)argp non-zero: non-blocking).
+ * @return 0, or -1 with errno: EACCES, EBADF (other kinds; FIONREAD without a
+ *         connection), EFAULT (argp NULL), EINVAL (unknown request). */
 int mtcp_ioctl(mctx_t mctx, int sock, int request, void *argp);
 
 /** Creates a socket. `domain` must be AF_INET. `type` is the libc SOCK_STREAM (an
@@ -213,10 +237,13 @@ int mtcp_ioctl(mctx_t mctx, int sock, int request, void *argp);
  *         ENFILE (max_concurrency ids in use). */
 int mtcp_socket(mctx_t mctx, int domain, int type, int protocol);
 
-/** Binds an end-host socket to a local IPv4 address and port (network order).
- * Several listeners per context are allowed.
+/** Binds an end-host socket to a local IPv4 address and port (network order); port 0
+ * picks a free ephemeral port. Several listeners per context are allowed; a port is
+ * in use when another socket of the context is bound to it with the same address or
+ * either address is INADDR_ANY (no SO_REUSEADDR).
  * @return 0, or -1 with errno: EACCES, EBADF, ENOTSOCK, EINVAL (addr NULL, already
- *         bound, family not AF_INET or addrlen too small), EADDRINUSE. */
+ *         bound, family not AF_INET or addrlen too small), EADDRINUSE, EADDRNOTAVAIL
+ *         (not an address of this host). */
 int mtcp_bind(mctx_t mctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
 
 /** Turns a bound stream socket into a listener with an accept queue of `backlog`
@@ -227,7 +254,9 @@ int mtcp_listen(mctx_t mctx, int sock, int backlog);
 
 /** Takes a completed connection from a listener's queue. Blocking listeners wait;
  * non-blocking ones fail with EAGAIN. If `addr` and `addrlen` are given, the peer's
- * address is written (truncated to *addrlen) and *addrlen set to its full size.
+ * address is written (truncated to *addrlen) and *addrlen set to its full size. The
+ * new socket is blocking. A SYN finding backlog connections already waiting or in
+ * the handshake is dropped (the client retries).
  * @return the new socket id, or -1 with errno: EACCES, EBADF, EINVAL (not a
  *         listener), EAGAIN, EINTR (context stopping), ENFILE. */
 int mtcp_accept(mctx_t mctx, int sock, struct sockaddr *addr, socklen_t *addrlen);
@@ -241,12 +270,15 @@ int mtcp_init_rss(mctx_t mctx, in_addr_t saddr_base, int num_addr, in_addr_t dad
 		  in_addr_t dport);
 
 /** Opens a connection. Non-blocking sockets return -1 with EINPROGRESS and signal
- * completion with MOS_EPOLLOUT (or MOS_EPOLLERR; read SO_ERROR); blocking sockets
- * wait for the outcome.
+ * completion with MOS_EPOLLOUT (or MOS_EPOLLERR | MOS_EPOLLHUP; read SO_ERROR);
+ * blocking sockets wait for the outcome. An unbound socket gets the address of the
+ * port routing to `addr` (or mtcp_init_rss's) and an ephemeral port chosen so that
+ * symmetric RSS brings the replies to this context.
  * @return 0, or -1 with errno: EACCES, EBADF, ENOTSOCK, EFAULT (addr NULL),
  *         EAFNOSUPPORT, EISCONN, EALREADY, EINPROGRESS, EINVAL (no route, or the
- *         bound tuple does not hash to this context), EAGAIN (no free source port),
- *         ENOMEM, ECONNREFUSED, ETIMEDOUT. */
+ *         bound tuple does not hash to this context), EADDRINUSE (the bound tuple is
+ *         in use), EAGAIN (no free source port), ENOMEM, ECONNREFUSED, ETIMEDOUT,
+ *         EINTR. */
 int mtcp_connect(mctx_t mctx, int sock, const struct sockaddr *addr, socklen_t addrlen);
 
 /** Closes any socket. Streams: graceful FIN, or RST when unread data is discarded.

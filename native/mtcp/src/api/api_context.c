@@ -7,7 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api_es.h"
 #include "api/api_internal.h"
+#include "api/api_mon.h"
 #include "api/api_process.h"
 #include "engine/config.h"
 #include "engine/ctx.h"
@@ -41,10 +43,30 @@ static bool api_ctx_should_stop(struct api_ctx *c)
 	       atomic_load_explicit(&api_proc.inst->stop, memory_order_relaxed);
 }
 
-static void api_nap(void)
+/* Sleeps a little; the end host's napping wakes early when an application thread
+ * posts work (api_es_nap). */
+static void api_nap(struct api_ctx *c)
 {
+	if (c->eng->end_host != NULL) {
+		api_es_nap(c, API_IDLE_NAP_NS);
+		return;
+	}
 	struct timespec ts = {0, API_IDLE_NAP_NS};
 	nanosleep(&ts, NULL);
+}
+
+bool api_ctx_stopping(const struct api_ctx *c)
+{
+	return api_ctx_should_stop((struct api_ctx *)c);
+}
+
+uint32_t api_ctx_step(struct api_ctx *c, unsigned *idle)
+{
+	uint32_t n = eng_ctx_poll(c->eng, eng_clock_ns(api_proc.inst, (uint16_t)c->pub.cpu));
+	*idle = n ? 0 : *idle + 1;
+	if (*idle >= API_IDLE_SPINS)
+		api_nap(c);
+	return n;
 }
 
 /* Runs the context's loop until it is stopped or `deadline_ns` (UINT64_MAX: none). */
@@ -60,9 +82,14 @@ static uint64_t api_ctx_loop(struct api_ctx *c, uint64_t deadline_ns)
 		frames += n;
 		if (now >= deadline_ns)
 			break;
+		/* A capture file that has been replayed to its end: nothing will arrive
+		 * any more, so the loop ends (mos_poll and mtcp_app_join return). */
+		if (n == 0 && inst->io->ops->exhausted != NULL &&
+		    inst->io->ops->exhausted(inst->io))
+			break;
 		idle = n ? 0 : idle + 1;
 		if (idle >= API_IDLE_SPINS)
-			api_nap();
+			api_nap(c);
 	}
 	return frames;
 }
@@ -83,7 +110,11 @@ static int api_ctx_attach(struct api_ctx *c)
 	    inst->io->ops->thread_init(inst->io, core) != 0)
 		return -1;
 	c->eng = eng_ctx_create(inst, core, eng_clock_ns(inst, core));
-	return c->eng != NULL ? 0 : -1;
+	if (c->eng == NULL)
+		return -1;
+	api_mon_bind(c);
+	api_es_bind(c);
+	return 0;
 }
 
 static void *api_stack_thread(void *arg)
@@ -96,6 +127,7 @@ static void *api_stack_thread(void *arg)
 	}
 	api_ctx_set_state(c, API_CTX_RUNNING);
 	api_ctx_loop(c, UINT64_MAX);
+	api_es_detach(c); /* blocked application calls return EINTR */
 	eng_ctx_flush(c->eng);
 	api_ctx_set_state(c, API_CTX_STOPPED);
 	return NULL;

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api_es.h"
 #include "api/api_internal.h"
 #include "api/api_process.h"
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "io/io_open.h"
 #include "io/sim.h"
+#include "mon/mon.h"
 
 struct api_process api_proc = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -74,6 +76,10 @@ static int api_start(struct mos_config *cfg, unsigned flags)
 		return api_fail(rc == -ENOMEM ? ENOMEM : EIO);
 	}
 	api_proc.inst->print_stats = cfg->stat_print_count > 0;
+	/* Monitor sockets work in every configuration (mOS 0.3 allowed them only with a
+	 * monitor application block or none). */
+	api_proc.inst->monitor = &mon_personality;
+	api_es_register(api_proc.inst, cfg);
 	api_proc.cfg = cfg;
 	if (!(flags & MOS_INIT_NO_SIGNALS))
 		api_signals_install();

@@ -54,6 +54,14 @@ extern struct api_process api_proc;
 /* The context `mctx` names if it is live, else NULL with errno EACCES. */
 struct api_ctx *api_ctx_get(mctx_t mctx);
 
+/* One iteration of the context's loop at the current time, for callers that wait for
+ * a condition in run-to-completion mode; `idle` counts empty iterations (the call naps
+ * after a while). Returns the frames received. */
+uint32_t api_ctx_step(struct api_ctx *c, unsigned *idle);
+
+/* The context is asked to leave its loop (mtcp_destroy_context, mos_stop, SIGINT). */
+bool api_ctx_stopping(const struct api_ctx *c);
+
 /* Stops every context (what SIGINT does without an application handler). */
 void api_stop_all(void);
 

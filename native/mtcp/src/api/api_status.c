@@ -23,8 +23,7 @@ static const struct mos_api_status api_status_rows[] = {
 	API_ROW(mtcp_create_context, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_destroy_context, "mtcp_api.h", MOS_API_WORKS, ""),
 	API_ROW(mtcp_register_signal, "mtcp_api.h", MOS_API_WORKS, ""),
-	API_ROW(mtcp_get_connection_cnt, "mtcp_api.h", MOS_API_PARTIAL,
-		"counts connections once TCP or monitoring lands (0 until then)"),
+	API_ROW(mtcp_get_connection_cnt, "mtcp_api.h", MOS_API_WORKS, ""),
 	/* mtcp_epoll.h */
 	API_ROW(EventToString, "mtcp_epoll.h", MOS_API_WORKS, ""),
 	/* mos_api.h */

@@ -64,7 +64,20 @@
 	X(icmp_unsupported, "ICMP type this host does not answer")                         \
 	X(tcp_no_socket, "TCP segment for a port nobody listens on")                       \
 	X(tx_no_buffer, "no buffer to build a reply or to copy into")                      \
-	X(rss_handoff_full, "software RSS queue to another core was full")
+	X(rss_handoff_full, "software RSS queue to another core was full")                \
+	/* TCP end host: RFC 9293 input steps (tcp/) */                                    \
+	X(tcp_not_acceptable, "TCP segment outside the receive window (answered by ACK)")  \
+	X(tcp_paws, "TCP timestamp older than TS.Recent (PAWS, RFC 7323)")                 \
+	X(tcp_rst_invalid, "TCP RST outside the window or not exact (RFC 5961 3.2)")       \
+	X(tcp_syn_challenged, "TCP SYN on a synchronized connection (RFC 5961 4.2)")        \
+	X(tcp_no_ack_flag, "TCP segment without ACK on a synchronized connection")        \
+	X(tcp_bad_ack, "TCP ACK for data never sent or too old (RFC 5961 5.2)")            \
+	X(tcp_state_rejects, "TCP segment the connection's state does not accept")        \
+	X(tcp_listen_overflow, "TCP SYN or handshake ACK beyond the listener's backlog")  \
+	X(tcp_no_memory, "no TCB, buffer or reassembly segment for a TCP segment")       \
+	X(tcp_beyond_buffer, "TCP data beyond the receive buffer")                         \
+	/* Monitor (mon/) */                                                               \
+	X(mon_app_drop, "a monitor callback dropped the packet (MOS_DROP)")
 
 enum drop_reason {
 	DROP_NONE = 0,

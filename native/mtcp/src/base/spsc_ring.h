@@ -67,6 +67,17 @@ static inline uint32_t spsc_capacity(const struct spsc_ring *r)
 	return r->mask + 1;
 }
 
+/* [any thread] Records in the ring: exact when neither side moves during the call,
+ * otherwise approximate (never above capacity). For readiness checks by a party that
+ * owns neither end or only one (epoll on the stack thread looking at an app-owned end). */
+static inline uint32_t spsc_used(const struct spsc_ring *r)
+{
+	struct spsc_ring *m = (struct spsc_ring *)r;
+	uint32_t rd = atomic_load_explicit(&m->rd, memory_order_acquire);
+	uint32_t used = atomic_load_explicit(&m->wr, memory_order_acquire) - rd;
+	return used <= m->mask + 1 ? used : m->mask + 1;
+}
+
 /* [producer] One pointer; the ring must have elem_size == sizeof(void *). */
 static inline bool spsc_enqueue_ptr(struct spsc_ring *r, void *p)
 {
@@ -108,6 +119,15 @@ bool spsc_bytes_init(struct spsc_bytes *b, void *buf, uint32_t capacity_bytes);
 static inline uint32_t spsc_bytes_capacity(const struct spsc_bytes *b)
 {
 	return b->mask + 1;
+}
+
+/* [any thread] Bytes in the ring, with the guarantees of spsc_used(). */
+static inline uint32_t spsc_bytes_used(const struct spsc_bytes *b)
+{
+	struct spsc_bytes *m = (struct spsc_bytes *)b;
+	uint32_t rd = atomic_load_explicit(&m->rd, memory_order_acquire);
+	uint32_t used = atomic_load_explicit(&m->wr, memory_order_acquire) - rd;
+	return used <= m->mask + 1 ? used : m->mask + 1;
 }
 
 /* [producer] Bytes that can be appended now. */

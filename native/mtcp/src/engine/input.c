@@ -52,13 +52,20 @@ void eng_input(struct eng_ctx *ctx, struct io_buf *buf)
 	MOS_ASSERT(port < ctx->inst->port_count);
 	eng_count(ctx, port, eng_pctr_rx_packets, 1);
 	eng_count(ctx, port, eng_pctr_rx_bytes, buf->len);
-	if (buf->flags & IO_RX_TRUNCATED) {
-		/* Part of the frame is missing: nothing in it can be trusted to be whole. */
+	enum drop_reason reason =
+		wire_parse_frame(buf->data, buf->len, eng_wire_flags(buf), &pkt);
+	if ((buf->flags & IO_RX_TRUNCATED) && reason != DROP_NONE) {
+		/* Part of the frame is missing and what is left does not parse: nothing in it
+		 * can be trusted to be whole. A frame whose captured part holds the whole IPv4
+		 * datagram (the capture cut an Ethernet trailer only) parses and is kept. */
 		eng_drop(ctx, port, DROP_eth_rx_too_big, buf);
 		return;
 	}
-	enum drop_reason reason =
-		wire_parse_frame(buf->data, buf->len, eng_wire_flags(buf), &pkt);
+	/* The monitor sees every frame before L2 acceptance (it watches traffic for other
+	 * hosts) and keeps what it takes. */
+	const struct eng_personality *mon = ctx->inst->monitor;
+	if (mon != NULL && mon->frame_input != NULL && mon->frame_input(ctx, buf, &pkt, reason))
+		return;
 	if (reason != DROP_NONE) {
 		eng_input_unparsed(ctx, buf, port, reason);
 		return;

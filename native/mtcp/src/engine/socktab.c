@@ -65,6 +65,13 @@ void socktab_set_kind(struct socktab *t, int id, int kind)
 	atomic_store_explicit(&t->slots[id].kind, kind, memory_order_release);
 }
 
+void socktab_set(struct socktab *t, int id, int kind, void *obj)
+{
+	MOS_ASSERT(id >= 0 && (uint32_t)id < t->capacity && kind != MOS_SOCK_UNUSED);
+	atomic_store_explicit(&t->slots[id].obj, obj, memory_order_relaxed);
+	atomic_store_explicit(&t->slots[id].kind, kind, memory_order_release);
+}
+
 void socktab_free(struct socktab *t, int id)
 {
 	MOS_ASSERT(id >= 0 && (uint32_t)id < t->capacity);

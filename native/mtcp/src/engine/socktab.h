@@ -37,6 +37,10 @@ int socktab_alloc(struct socktab *t, int kind, void *obj);
 /* Changes the kind of a live id (a stream becoming a listener). */
 void socktab_set_kind(struct socktab *t, int id, int kind);
 
+/* Changes the kind and the object of a live id (a stream becoming a listener). The
+ * id's owner must not use it concurrently. */
+void socktab_set(struct socktab *t, int id, int kind, void *obj);
+
 /* Releases `id` (which must be live). */
 void socktab_free(struct socktab *t, int id);
 
