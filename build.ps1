@@ -170,17 +170,30 @@ function Invoke-Test {
 }
 
 # --- run, bench, fuzz, format ------------------------------------------------------------
+# The main job: replay the bundled capture (samples/, see samples/PROVENANCE.md) through the
+# monitor apps and show what they found.
 function Invoke-Run {
     Invoke-Build
+    $sample = Join-Path $Root 'samples/three-http-streams.pcap'
+    $flowdump = Join-Path $Build 'flowdump'
     Log 'mos version'; Invoke-Native $Mos @('version')
-    Log 'mos version --api'; Invoke-Native $Mos @('version', '--api')
     Log 'mos config check config/*.conf'
     $confs = Get-ChildItem -Path (Join-Path $Root 'config') -Filter '*.conf' | Sort-Object Name | ForEach-Object { $_.FullName }
     Invoke-Native $Mos (@('config', 'check') + $confs)
-    Log 'mos config show config/mos.conf'; Invoke-Native $Mos @('config', 'show', (Join-Path $Root 'config/mos.conf'))
-    Log 'mos ports --config config/sim.conf'; Invoke-Native $Mos @('ports', '--config', (Join-Path $Root 'config/sim.conf'))
-    Log 'mos up --config config/sim.conf --duration 3 (the engine on the in-memory link)'
-    Invoke-Native $Mos @('up', '--config', (Join-Path $Root 'config/sim.conf'), '--duration', '3')
+    Log 'mos midstat --pcap samples/three-http-streams.pcap --once (connections, final states)'
+    Invoke-Native $Mos @('midstat', '--pcap', $sample, '--once')
+    Log 'mos flowdump --pcap samples/three-http-streams.pcap --out build/flowdump (reassembled streams)'
+    Invoke-Native $Mos @('flowdump', '--pcap', $sample, '--out', $flowdump)
+    Log 'build/flowdump/index.tsv'
+    Get-Content (Join-Path $flowdump 'index.tsv')
+    Log "build/flowdump: each stream file's first line (up to 100 characters)"
+    $files = @(Get-ChildItem -Path $flowdump -Filter '*.c2s' | Sort-Object Name) + @(Get-ChildItem -Path $flowdump -Filter '*.s2c' | Sort-Object Name)
+    foreach ($f in $files) {
+        $first = Get-Content -LiteralPath $f.FullName -TotalCount 1
+        $line = "$first" -replace "`r", ''
+        if ($line.Length -gt 100) { $line = $line.Substring(0, 100) }
+        Write-Output ("{0}: {1}" -f $f.Name, $line)
+    }
 }
 
 function Invoke-Bench {

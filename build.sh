@@ -173,20 +173,27 @@ verbs_match() {
 }
 
 # --- run --------------------------------------------------------------------------------
+# The main job: replay the bundled capture (samples/, see samples/PROVENANCE.md) through the
+# monitor apps and show what they found.
+SAMPLE=$ROOT/samples/three-http-streams.pcap
+FLOWDUMP=$BUILD/flowdump
 cmd_run() {
 	cmd_build
 	log "mos version"
 	"$MOS" version
-	log "mos version --api"
-	"$MOS" version --api
 	log "mos config check config/*.conf"
 	"$MOS" config check "$ROOT"/config/*.conf
-	log "mos config show config/mos.conf"
-	"$MOS" config show "$ROOT/config/mos.conf"
-	log "mos ports --config config/sim.conf"
-	"$MOS" ports --config "$ROOT/config/sim.conf"
-	log "mos up --config config/sim.conf --duration 3 (the engine on the in-memory link)"
-	"$MOS" up --config "$ROOT/config/sim.conf" --duration 3
+	log "mos midstat --pcap samples/three-http-streams.pcap --once (connections, final states)"
+	"$MOS" midstat --pcap "$SAMPLE" --once
+	log "mos flowdump --pcap samples/three-http-streams.pcap --out build/flowdump (reassembled streams)"
+	"$MOS" flowdump --pcap "$SAMPLE" --out "$FLOWDUMP"
+	log "build/flowdump/index.tsv"
+	cat "$FLOWDUMP/index.tsv"
+	log "build/flowdump: each stream file's first line (up to 100 characters)"
+	local f
+	for f in "$FLOWDUMP"/*.c2s "$FLOWDUMP"/*.s2c; do
+		printf '%s: %s\n' "${f##*/}" "$(head -n 1 "$f" | tr -d '\r' | cut -c1-100)"
+	done
 }
 
 cmd_bench() {

@@ -170,26 +170,34 @@ public sealed unsafe class Context : IDisposable
     public Epoll CreateEpoll(int size = 4096) => Epoll.Create(this, size);
 
     /// <summary>Drives a run-to-completion context for up to <paramref name="timeoutMs"/>
-    /// (0: one iteration). Returns the frames received; false when the context stopped.</summary>
+    /// (0: one iteration; -1: until stopped, or until every capture file has been replayed).
+    /// Returns the frames received; false when the context stopped. Monitor handlers run
+    /// inside this call; an exception one threw is rethrown here.</summary>
     public bool Poll(int timeoutMs, out int frames)
     {
         frames = Mtcp.mos_poll(_m, timeoutMs);
+        int errno = Marshal.GetLastPInvokeError();
+        MonitorBridge.ThrowIfFailed(_m); // a monitor handler threw (and stopped the stack)
         if (frames >= 0)
             return true;
-        int errno = Marshal.GetLastPInvokeError();
         if (errno == Errno.EINTR)
             return false;
         throw new MosException("mos_poll", errno);
     }
 
     /// <summary>Waits until the context's loop ends (mtcp_app_join).</summary>
-    public void Join() => Mtcp.mtcp_app_join(_m);
+    public void Join()
+    {
+        Mtcp.mtcp_app_join(_m);
+        MonitorBridge.ThrowIfFailed(_m);
+    }
 
     public void Dispose()
     {
         if (_m == null)
             return;
         Mtcp.mtcp_destroy_context(_m);
+        MonitorBridge.Release(_m);
         _m = null;
     }
 }

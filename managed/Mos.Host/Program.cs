@@ -12,5 +12,7 @@ var app = new CommandLineApp("mos", "mOS-NG: user-level TCP stack and middlebox 
         new UpCommand(),
         new EpServerCommand(),
         new EpWgetCommand(),
+        new MidstatCommand(),
+        new FlowdumpCommand(),
     });
 return app.Run(args, Console.Out, Console.Error);

@@ -33,6 +33,7 @@ public sealed class InteropFiles : IDisposable
 /// namespaces the test builds (see Topology): curl downloads and uploads against
 /// `mos epserver`, `mos epwget` against nginx, wrk against epserver — without loss and with
 /// 3 % random loss in both directions (nftables in the router namespace). Needs root.</summary>
+[Collection("interop")]
 public sealed class InteropTcpTests : IClassFixture<InteropFiles>
 {
     private readonly InteropFiles _files;

@@ -7,6 +7,7 @@ namespace Mos.Host.Tests;
 /// port whose kernel side the test moves into a network namespace it creates; Linux ping
 /// and arping talk to the stack, malformed frames are injected from the namespace. Needs
 /// root (CI runs as root); the namespace is removed even when the test fails.</summary>
+[Collection("interop")]
 public sealed class InteropUpTests : IDisposable
 {
     private readonly string _ns = $"mosup{Environment.ProcessId % 100000}";

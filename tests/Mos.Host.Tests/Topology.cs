@@ -2,6 +2,12 @@ using System.Diagnostics;
 
 namespace Mos.Host.Tests;
 
+/// <summary>Interop tests run one at a time: they share the machine's two cores with `mos`
+/// processes busy-polling their ports, and timing-sensitive peers (ping, wrk) suffer when
+/// several run at once.</summary>
+[CollectionDefinition("interop", DisableParallelization = true)]
+public sealed class InteropCollection;
+
 /// <summary>A small network made of namespaces around a `mos` process whose DPDK net_tap
 /// port appears as a kernel interface:
 ///

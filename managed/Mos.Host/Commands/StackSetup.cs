@@ -16,20 +16,30 @@ internal static class StackSetup
             stderr.WriteLine(d);
         if (result.Config is not { } cfg)
             return null;
+        return ApplySets(cfg, a, stderr) ? cfg : null;
+    }
+
+    /// <summary>Applies every --set KEY=VALUE to <paramref name="cfg"/>; false (and the
+    /// configuration disposed) after printing an error.</summary>
+    public static bool ApplySets(Configuration cfg, ArgReader a, TextWriter stderr)
+    {
         foreach (var kv in a.Values("--set"))
         {
             int eq = kv.IndexOf('=');
             if (eq <= 0)
+            {
+                cfg.Dispose();
                 throw new UsageException($"--set needs KEY=VALUE, got '{kv}'");
+            }
             var errors = cfg.Set(kv[..eq], kv[(eq + 1)..]);
             foreach (var d in errors)
                 stderr.WriteLine(d);
             if (errors.Any(d => d.Severity == DiagnosticSeverity.Error))
             {
                 cfg.Dispose();
-                return null;
+                return false;
             }
         }
-        return cfg;
+        return true;
     }
 }
