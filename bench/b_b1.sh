@@ -10,13 +10,18 @@
 # never run out. Each run: 1 s warm-up, 4 s measured; server CPU = its scheduler run time
 # (/proc/PID/schedstat). Median of 3 runs per connection count.
 #
-# mOS-NG slot: $TOOLS/bench_b1 --conns N [--seconds S] [--warmup W] runs two engines
-# (server and client) over the in-memory link on two cores and prints
+# mOS-NG: $TOOLS/bench_b1 --conns N [--seconds S] [--warmup W] runs two engines (server
+# on CPU 0, client on CPU 1) over two DPDK net_ring ports wired back to back (zero copy,
+# software checksums; see bench/src/b14_engines.h) and prints
 #   RESULT bench=b1 impl=mos conns=N seconds=.. transactions=.. tps=.. server_cpu_s=..
-#          tx_per_core_s=.. us_per_tx=.. [cycles_per_tx=..]
-# and with --transactions N (instead of --seconds) stops after N transactions, for
-# callgrind counting its non-inlined server loop iteration b1_server_poll. Its rows, the
-# ratio to Linux and instructions per transaction are printed when the binary exists.
+#          tx_per_core_s=.. us_per_tx=.. cycles_per_tx=.. busy_cycles_per_tx=..
+#          server_idle=.. client_cpu_s=.. errors=.. tsc_ghz=..
+# (server_cpu_s: CPU time of the server engine's thread, which polls without sleeping;
+# busy_cycles_per_tx counts only its loop iterations that had work). With
+# --transactions N (instead of --seconds) both engines run alternately on one thread at
+# a virtual time until N transactions completed, for callgrind counting the server's
+# non-inlined loop iteration b1_server_poll. Its rows, the ratio to Linux and
+# instructions per transaction are printed when the binary exists.
 set -euo pipefail
 BUILD=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -91,9 +96,15 @@ for conns in 1000 16000; do
 			[ -n "$l" ] && mlines+=("$l")
 		done
 		mtpc=$(for l in "${mlines[@]:-}"; do kv tx_per_core_s "$l"; done | median)
+		mtps=$(for l in "${mlines[@]:-}"; do kv tps "$l"; done | median)
 		mcyc=$(for l in "${mlines[@]:-}"; do kv cycles_per_tx "$l"; done | median)
+		mbusy=$(for l in "${mlines[@]:-}"; do kv busy_cycles_per_tx "$l"; done | median)
+		midle=$(for l in "${mlines[@]:-}"; do kv server_idle "$l"; done | median)
+		mghz=$(for l in "${mlines[@]:-}"; do kv tsc_ghz "$l"; done | median)
+		mbtpc=$(awk -v c="$mbusy" -v g="$mghz" 'BEGIN { if (c > 0) printf "%.0f", g * 1e9 / c; else print "-" }')
+		merr=$(for l in "${mlines[@]:-}"; do kv errors "$l"; done | median)
 		row "B1 mOS-NG, $label conns" "tx/server-core-s" "$(fmt_int "$mtpc")" \
-			"two engines over the in-memory link, median of ${#mlines[@]}, cycles/tx $(fmt_int "$mcyc")"
+			"two engines over DPDK net_ring ports, server CPU0 / client CPU1, median of ${#mlines[@]}: $(fmt_int "$mtps") tx/s, $(fmt_int "$mcyc") TSC cycles of server CPU per tx ($(fmt2 "$mghz") GHz TSC); server loop idle $(awk -v i="$midle" 'BEGIN { printf "%.0f", 100 * i }')% (waiting for the client), $(fmt_int "$mbusy") cycles/tx in iterations with work = $(fmt_int "$mbtpc") tx per busy server core-s; errors $merr"
 		row "B1 mOS-NG / Linux, $label" "ratio" "$(ratio "$mtpc" "$tpc")" "target >= 10 (and >= 840K tx/server-core-s)"
 		# instructions per transaction: callgrind counting b1_server_poll (the server
 		# engine's loop iteration), difference of 2N and N transactions

@@ -418,6 +418,45 @@ TEST(router_resolves_the_next_hop_and_forwards_with_ttl_decremented)
 	eng_t_teardown(&b);
 }
 
+/* The core's cache of next-hop MACs (net/arp.c) never outlives what the shared table
+ * says: a MAC the table learns anew is used by the next frame, and an entry that
+ * expires in the table is resolved again, not served from the cache. */
+TEST(forwarding_follows_a_changed_neighbour_mac_and_its_expiry)
+{
+	struct bench b;
+	uint8_t f[2048], r[2048];
+	struct wire_pkt pkt;
+	eng_t_setup(&b, eng_t_router, 2);
+	eng_t_expect(&b, 0, WIRE_L3_ARP, r, &pkt);
+	eng_t_expect(&b, 1, WIRE_L3_ARP, r, &pkt);
+	struct wire_mac d0_mac, moved;
+	CHECK(wire_mac_parse("02:00:00:00:00:01", &d0_mac));
+	CHECK(wire_mac_parse("02:00:00:00:00:77", &moved));
+	uint32_t gw = WIRE_IPV4(203, 0, 113, 2);
+	arp_table_learn(&b.inst->arp, gw, &b.peer[1].mac, b.ctx->now_ms, false);
+	for (uint16_t i = 0; i < 3; i++) {
+		if (i == 1) /* the gateway moves to another MAC (as ARP traffic would say) */
+			arp_table_learn(&b.inst->arp, gw, &moved, b.ctx->now_ms, false);
+		if (i == 2) /* the learned entry expires: the next frame waits for ARP */
+			eng_t_run(&b, ARP_TABLE_TTL_MS + 1000);
+		size_t n = eng_t_echo(&b.peer[0], &d0_mac, WIRE_IPV4(192, 0, 2, 5), 5, i, 10,
+				      -1, f);
+		eng_t_send(&b, 0, f, n);
+		eng_t_run(&b, 1);
+		size_t got = eng_t_recv(&b, 1, r, sizeof r);
+		CHECK(got > 0);
+		CHECK_EQ(wire_parse_frame(r, (uint16_t)got, 0, &pkt), DROP_NONE);
+		if (i < 2) {
+			CHECK_EQ(pkt.l3, WIRE_L3_IPV4);
+			CHECK(wire_mac_equal(&pkt.eth.dst, i == 0 ? &b.peer[1].mac : &moved));
+		} else {
+			CHECK_EQ(pkt.l3, WIRE_L3_ARP);
+			CHECK_EQ(pkt.arp.tpa, gw);
+		}
+	}
+	eng_t_teardown(&b);
+}
+
 TEST(unanswered_arp_is_retried_then_the_waiting_packets_are_dropped)
 {
 	struct bench b;

@@ -143,9 +143,14 @@ static void fw_echo_round_trip(const uint8_t *frame, const struct wire_pkt *p)
 
 static void fw_one(const uint8_t *data, uint16_t len, uint32_t flags)
 {
-	struct wire_pkt p;
+	struct wire_pkt p, g;
+	memset(&p, 0x5a, sizeof p);
+	memset(&g, 0x5a, sizeof g);
 	enum drop_reason why = wire_parse_frame(data, len, flags, &p);
 
+	/* The fast path and the general chain agree on every frame. */
+	FW_REQUIRE(wire_parse_frame_general(data, len, flags, &g) == why);
+	FW_REQUIRE(why != DROP_NONE || memcmp(&p, &g, sizeof p) == 0);
 	FW_REQUIRE(why >= DROP_NONE && why < DROP_COUNT);
 	FW_REQUIRE(drop_reason_name(why)[0] != '\0');
 	if (why != DROP_NONE)

@@ -244,19 +244,21 @@ void *pool_get(struct pool *p)
 
 void pool_put(struct pool *p, void *obj)
 {
-	uint32_t index;
+	/* One division (pool_owns() and pool_index_of() would make three). */
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)p->objs;
+	uintptr_t index = off / p->stride_bytes;
 
-	MOS_ASSERT_MSG(pool_owns(p, obj), "pool %s: %p is not one of its objects", p->name,
-		       obj);
-	index = pool_index_of(p, obj);
-	MOS_ASSERT_MSG(pool_live_bit(p, index), "pool %s: double free of object %u", p->name,
-		       index);
+	MOS_ASSERT_MSG((uintptr_t)obj >= (uintptr_t)p->objs && index < p->capacity &&
+			       index * p->stride_bytes == off,
+		       "pool %s: %p is not one of its objects", p->name, obj);
+	MOS_ASSERT_MSG(pool_live_bit(p, (uint32_t)index), "pool %s: double free of object %u",
+		       p->name, (uint32_t)index);
 	MOS_ASSERT(p->free_count < p->capacity);
-	pool_set_live(p, index, false);
+	pool_set_live(p, (uint32_t)index, false);
 	if (p->poison)
 		memset(obj, POOL_POISON_FREE, p->obj_size);
 	POOL_ASAN_HIDE(obj, p->stride_bytes);
-	p->free_idx[p->free_count++] = index;
+	p->free_idx[p->free_count++] = (uint32_t)index;
 }
 
 bool pool_owns(const struct pool *p, const void *obj)
@@ -269,8 +271,12 @@ bool pool_owns(const struct pool *p, const void *obj)
 
 uint32_t pool_index_of(const struct pool *p, const void *obj)
 {
-	MOS_ASSERT(pool_owns(p, obj));
-	return (uint32_t)(((uintptr_t)obj - (uintptr_t)p->objs) / p->stride_bytes);
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)p->objs;
+	uintptr_t index = off / p->stride_bytes;
+
+	MOS_ASSERT((uintptr_t)obj >= (uintptr_t)p->objs && index < p->capacity &&
+		   index * p->stride_bytes == off);
+	return (uint32_t)index;
 }
 
 void *pool_at(const struct pool *p, uint32_t index)

@@ -85,17 +85,25 @@ static void sip_store_le(uint8_t *out, uint64_t x, unsigned bytes)
 		out[i] = (uint8_t)(x >> (8 * i));
 }
 
-uint32_t isn_rfc6528(const struct isn_key *key, uint32_t lip, uint16_t lport, uint32_t rip,
-		     uint16_t rport, uint64_t now_us)
+uint32_t isn_rfc6528_ex(const struct isn_key *key, uint32_t lip, uint16_t lport, uint32_t rip,
+			uint16_t rport, uint64_t now_us, uint32_t *extra)
 {
 	uint8_t tuple[12];
 	uint32_t m = (uint32_t)(now_us / 4); /* RFC 6528 §3: 4-microsecond timer, mod 2^32 */
-	uint32_t f;
+	uint64_t f;
 
 	sip_store_le(tuple, lip, 4);
 	sip_store_le(tuple + 4, lport, 2);
 	sip_store_le(tuple + 6, rip, 4);
 	sip_store_le(tuple + 10, rport, 2);
-	f = (uint32_t)siphash24(&key->secret, tuple, sizeof tuple);
-	return m + f;
+	f = siphash24(&key->secret, tuple, sizeof tuple);
+	*extra = (uint32_t)(f >> 32);
+	return m + (uint32_t)f;
+}
+
+uint32_t isn_rfc6528(const struct isn_key *key, uint32_t lip, uint16_t lport, uint32_t rip,
+		     uint16_t rport, uint64_t now_us)
+{
+	uint32_t unused;
+	return isn_rfc6528_ex(key, lip, lport, rip, rport, now_us, &unused);
 }

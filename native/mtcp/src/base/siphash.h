@@ -40,4 +40,10 @@ struct isn_key {
 uint32_t isn_rfc6528(const struct isn_key *key, uint32_t lip, uint16_t lport, uint32_t rip,
 		     uint16_t rport, uint64_t now_us);
 
+/* The same ISN, and in *extra the other 32 bits of the same SipHash-2-4 output: a
+ * second per-connection secret value (the timestamp offset, RFC 7323 §5.4) for the
+ * price of one hash. */
+uint32_t isn_rfc6528_ex(const struct isn_key *key, uint32_t lip, uint16_t lport, uint32_t rip,
+			uint16_t rport, uint64_t now_us, uint32_t *extra);
+
 #endif /* MOS_BASE_SIPHASH_H */

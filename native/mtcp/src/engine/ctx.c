@@ -8,6 +8,7 @@
 
 #define ENG_RX_BURST 32
 #define ENG_TIMER_FIRE_LIMIT 4096 /* timers fired per poll; the rest wait a poll */
+#define ENG_PREFETCH_AHEAD 2      /* received frames whose bytes are asked for in advance */
 
 void eng_drop(struct eng_ctx *ctx, uint16_t port, enum drop_reason reason, struct io_buf *buf)
 {
@@ -217,7 +218,7 @@ static uint32_t eng_handoff_input(struct eng_ctx *ctx)
 	return n;
 }
 
-uint32_t eng_ctx_poll(struct eng_ctx *ctx, uint64_t now_ns)
+uint32_t eng_ctx_poll_rx(struct eng_ctx *ctx, uint64_t now_ns)
 {
 	struct io_buf bufs[ENG_RX_BURST];
 	uint32_t total = 0;
@@ -226,7 +227,11 @@ uint32_t eng_ctx_poll(struct eng_ctx *ctx, uint64_t now_ns)
 		uint16_t port = ctx->rx_ports[i];
 		uint16_t n = io_rx_burst(ctx->io, port, ctx->core, bufs, ENG_RX_BURST);
 		bool sw_rss = ctx->inst->ports[port].sw_rss && ctx->core == 0;
+		for (uint16_t k = 0; k < n && k < ENG_PREFETCH_AHEAD; k++)
+			eng_prefetch_frame(&bufs[k]);
 		for (uint16_t k = 0; k < n; k++) {
+			if (k + ENG_PREFETCH_AHEAD < n)
+				eng_prefetch_frame(&bufs[k + ENG_PREFETCH_AHEAD]);
 			if (sw_rss)
 				eng_sw_rss_dispatch(ctx, &bufs[k]);
 			else
@@ -238,8 +243,19 @@ uint32_t eng_ctx_poll(struct eng_ctx *ctx, uint64_t now_ns)
 	if (total > 0)
 		ENG_EACH(ctx, batch_end);
 	tw_advance(&ctx->wheel, ctx->now_ms, ENG_TIMER_FIRE_LIMIT);
+	return total;
+}
+
+void eng_ctx_poll_tx(struct eng_ctx *ctx)
+{
 	ENG_EACH(ctx, poll);
 	eng_ctx_flush(ctx);
+}
+
+uint32_t eng_ctx_poll(struct eng_ctx *ctx, uint64_t now_ns)
+{
+	uint32_t total = eng_ctx_poll_rx(ctx, now_ns);
+	eng_ctx_poll_tx(ctx);
 	return total;
 }
 
@@ -252,6 +268,7 @@ uint64_t eng_ctx_next_deadline_ns(const struct eng_ctx *ctx)
 }
 
 #undef ENG_EACH
+#undef ENG_PREFETCH_AHEAD
 
 const struct eng_pctr *eng_ctx_port_counters(const struct eng_ctx *ctx, uint16_t port)
 {

@@ -11,10 +11,21 @@
 #define ENG_ARP_RETRY_MS 1000 /* between requests for one next hop */
 #define ENG_ARP_TRIES 3       /* requests before the waiting packets are dropped */
 #define ENG_STATS_PERIOD_MS 1000
+#define ENG_ARP_CACHE 16 /* next hops whose MAC a core remembers (direct-mapped) */
 
 struct eng_txq {
 	uint16_t n;
 	struct io_buf bufs[IO_BURST_MAX];
+};
+
+/* A next hop's MAC as the shared ARP table gave it, kept by one core so that every
+ * transmitted frame does not read the table: valid while the table's generation is
+ * `gen` and until `until_ms`. */
+struct eng_arp_cached {
+	uint32_t ip; /* host order; 0 = empty */
+	struct wire_mac mac;
+	uint64_t gen;
+	uint64_t until_ms;
 };
 
 /* Packets of one core waiting for a next hop's MAC. */
@@ -46,6 +57,7 @@ struct eng_ctx {
 	void *monitor;
 	uint32_t arp_hops_used;
 	struct eng_arp_hop arp_hops[ENG_ARP_HOPS];
+	struct eng_arp_cached arp_cache[ENG_ARP_CACHE];
 	struct eng_txq txq[IO_MAX_PORTS];
 	struct eng_pctr pctr[IO_MAX_PORTS];
 	_Atomic uint64_t drops[IO_MAX_PORTS][DROP_COUNT];

@@ -6,15 +6,30 @@
 #include "base/assert.h"
 #include "engine/flow_table.h"
 
-static uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k)
+/* Multiplies and folds the 128-bit product: every output bit depends on every bit of
+ * both factors. */
+static inline uint64_t flow_mum(uint64_t a, uint64_t b)
 {
-	uint8_t b[12];
-	memcpy(b, &k->saddr, 4);
-	memcpy(b + 4, &k->daddr, 4);
-	memcpy(b + 8, &k->sport, 2);
-	memcpy(b + 10, &k->dport, 2);
-	uint32_t h = (uint32_t)siphash24(&t->key, b, sizeof b);
-	return h != 0 ? h : 1; /* 0 marks an empty slot */
+#if defined(__SIZEOF_INT128__)
+	unsigned __int128 m = (unsigned __int128)a * b;
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+#else
+	uint64_t lo = a * b;
+	uint64_t hi = (a >> 32) * (b >> 32) + ((a >> 32) * (uint32_t)b >> 32) +
+		      ((uint32_t)a * (b >> 32) >> 32);
+	return lo ^ hi;
+#endif
+}
+
+/* The keyed hash of a tuple (see flow_table.h). */
+static inline uint32_t flow_hash(const struct flow_table *t, const struct flow_key *k)
+{
+	uint64_t a = (uint64_t)k->saddr << 32 | k->daddr;
+	uint64_t b = (uint64_t)k->sport << 16 | k->dport;
+	uint64_t h = flow_mum(a ^ t->mix[0], b ^ t->mix[1]);
+	h = flow_mum(h ^ t->mix[2], a ^ t->mix[3]);
+	uint32_t v = (uint32_t)(h ^ h >> 32);
+	return v != 0 ? v : 1; /* 0 marks an empty slot */
 }
 
 int flow_table_init(struct flow_table *t, uint32_t max_flows, const struct siphash_key *key)
@@ -30,7 +45,11 @@ int flow_table_init(struct flow_table *t, uint32_t max_flows, const struct sipha
 		return -ENOMEM;
 	t->mask = cap - 1;
 	t->max_count = max_flows;
-	t->key = *key;
+	/* 256 secret bits from the caller's key, one SipHash per word. */
+	for (uint8_t i = 0; i < 4; i++) {
+		const uint8_t label[8] = {'f', 'l', 'o', 'w', 'm', 'i', 'x', i};
+		t->mix[i] = siphash24(key, label, sizeof label);
+	}
 	return 0;
 }
 

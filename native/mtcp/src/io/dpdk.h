@@ -61,6 +61,13 @@ int io_dpdk_pool_counts(struct io_dev *dev, uint16_t queue, uint32_t *avail_out,
  * emptied of what the old ports left in them. */
 int io_dpdk_ring_pair(const char *name_a, const char *name_b, char *err, size_t err_len);
 
+/* The same with rings of `ring_frames` slots (a power of two in [2, 2^20]; a ring holds
+ * one frame less), for benchmarks that keep thousands of frames in flight. The size
+ * applies to rings created by this call; rings of an earlier pair with the same names
+ * keep theirs. -EINVAL for a bad size. */
+int io_dpdk_ring_pair_sized(const char *name_a, const char *name_b, uint32_t ring_frames,
+			    char *err, size_t err_len);
+
 /* ---------------------------------------------------------------------------------- */
 /* The EAL command line (exposed so tests can check it without starting DPDK)         */
 /* ---------------------------------------------------------------------------------- */

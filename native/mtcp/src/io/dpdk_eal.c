@@ -270,7 +270,8 @@ static dpdk_from_rings_fn dpdk_eal_from_rings(void)
 /* The rings one direction uses: "rp<q>_<from>"; created once, then reused. A reused
  * ring is emptied without freeing what it holds: those mbufs belonged to the pools of
  * a closed device, which are gone. */
-static int dpdk_eal_rings(const char *from, struct rte_ring **rings, char *err, size_t len)
+static int dpdk_eal_rings(const char *from, unsigned size, struct rte_ring **rings, char *err,
+			  size_t len)
 {
 	char name[RTE_RING_NAMESIZE];
 
@@ -283,7 +284,7 @@ static int dpdk_eal_rings(const char *from, struct rte_ring **rings, char *err, 
 		if (rings[q] != NULL)
 			rte_ring_reset(rings[q]);
 		else
-			rings[q] = rte_ring_create(name, 1024, (int)rte_socket_id(),
+			rings[q] = rte_ring_create(name, size, (int)rte_socket_id(),
 						   RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (rings[q] == NULL)
 			return dpdk_fail(err, len, -ENOMEM, "cannot create ring %s: %s", name,
@@ -306,6 +307,12 @@ static int dpdk_eal_no_port(const char *name, char *err, size_t len)
 
 int io_dpdk_ring_pair(const char *name_a, const char *name_b, char *err, size_t err_len)
 {
+	return io_dpdk_ring_pair_sized(name_a, name_b, 1024, err, err_len);
+}
+
+int io_dpdk_ring_pair_sized(const char *name_a, const char *name_b, uint32_t ring_frames,
+			    char *err, size_t err_len)
+{
 	struct rte_ring *ab[IO_MAX_QUEUES], *ba[IO_MAX_QUEUES];
 	dpdk_from_rings_fn from_rings = dpdk_eal_from_rings();
 	int rc;
@@ -318,13 +325,17 @@ int io_dpdk_ring_pair(const char *name_a, const char *name_b, char *err, size_t 
 	if (strcmp(name_a, name_b) == 0)
 		return dpdk_fail(err, err_len, -EINVAL,
 				 "ring pair: two different names needed");
+	if (ring_frames < 2 || ring_frames > (1u << 20) || (ring_frames & (ring_frames - 1)))
+		return dpdk_fail(err, err_len, -EINVAL,
+				 "ring pair: %u frames is not a power of two in [2, 2^20]",
+				 ring_frames);
 	rc = dpdk_eal_no_port(name_a, err, err_len);
 	if (rc == 0)
 		rc = dpdk_eal_no_port(name_b, err, err_len);
 	if (rc == 0)
-		rc = dpdk_eal_rings(name_a, ab, err, err_len);
+		rc = dpdk_eal_rings(name_a, ring_frames, ab, err, err_len);
 	if (rc == 0)
-		rc = dpdk_eal_rings(name_b, ba, err, err_len);
+		rc = dpdk_eal_rings(name_b, ring_frames, ba, err, err_len);
 	if (rc != 0)
 		return rc;
 	/* A receives what B sends (ba) and sends into ab, which B receives. */

@@ -135,12 +135,31 @@ static struct eng_arp_hop *arp_hop_find(struct eng_ctx *ctx, uint16_t port, uint
 	return free_hop;
 }
 
+/* The MAC of next hop `nh` from the core's cache, else from the shared table (then
+ * cached). False when the table does not know it (resolve). */
+static bool arp_cached_mac(struct eng_ctx *ctx, uint32_t nh, struct wire_mac *mac)
+{
+	struct arp_table *t = &ctx->inst->arp;
+	MOS_STATIC_ASSERT(ENG_ARP_CACHE == 16, "the slot is the top 4 bits of the hash");
+	struct eng_arp_cached *c = &ctx->arp_cache[(nh * 0x9E3779B1u) >> 28];
+	uint64_t gen = arp_table_gen(t);
+	if (c->ip == nh && c->gen == gen && ctx->now_ms <= c->until_ms) {
+		*mac = c->mac;
+		return true;
+	}
+	uint64_t until;
+	if (arp_table_lookup_until(t, nh, ctx->now_ms, mac, &until) != ARP_FOUND)
+		return false;
+	*c = (struct eng_arp_cached){.ip = nh, .mac = *mac, .gen = gen, .until_ms = until};
+	return true;
+}
+
 void net_l2_output(struct eng_ctx *ctx, struct io_buf *buf, uint16_t port, uint32_t nh)
 {
 	const struct eng_port *p = &ctx->inst->ports[port];
 	struct wire_mac mac;
 	buf->port = port;
-	if (arp_table_lookup(&ctx->inst->arp, nh, ctx->now_ms, &mac) == ARP_FOUND) {
+	if (arp_cached_mac(ctx, nh, &mac)) {
 		arp_fill_l2(buf, &mac, &p->mac);
 		eng_tx(ctx, buf);
 		return;

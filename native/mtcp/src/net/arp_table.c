@@ -94,7 +94,15 @@ static bool arp_slot_read(struct arp_slot *s, uint32_t ip, uint64_t *mac, uint64
 enum arp_result arp_table_lookup(struct arp_table *t, uint32_t ip, uint64_t now_ms,
 				 struct wire_mac *mac)
 {
+	uint64_t until;
+	return arp_table_lookup_until(t, ip, now_ms, mac, &until);
+}
+
+enum arp_result arp_table_lookup_until(struct arp_table *t, uint32_t ip, uint64_t now_ms,
+				       struct wire_mac *mac, uint64_t *until_ms)
+{
 	const struct arp_static *st = arp_static_find(t, ip);
+	*until_ms = UINT64_MAX;
 	if (st != NULL) {
 		*mac = st->mac;
 		return ARP_FOUND;
@@ -108,6 +116,7 @@ enum arp_result arp_table_lookup(struct arp_table *t, uint32_t ip, uint64_t now_
 		if (now_ms - seen > ARP_TABLE_TTL_MS && now_ms > seen)
 			return ARP_MISS;
 		arp_mac_unpack(packed, mac);
+		*until_ms = seen + ARP_TABLE_TTL_MS;
 		return ARP_FOUND;
 	}
 	return ARP_MISS;
@@ -122,6 +131,12 @@ static void arp_slot_write(struct arp_slot *s, uint32_t ip, uint64_t mac, uint64
 	atomic_store_explicit(&s->mac, mac, memory_order_relaxed);
 	atomic_store_explicit(&s->seen_ms, now_ms, memory_order_relaxed);
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
+}
+
+/* After a write (under the lock): cached answers of every core become stale. */
+static void arp_table_bump(struct arp_table *t)
+{
+	atomic_fetch_add_explicit(&t->gen, 1, memory_order_release);
 }
 
 /* The slot holding `ip`, else an empty one, else the stalest (*evict set). */
@@ -165,6 +180,7 @@ void arp_table_learn(struct arp_table *t, uint32_t ip, const struct wire_mac *ma
 		if (evict)
 			atomic_fetch_add_explicit(&t->replaced, 1, memory_order_relaxed);
 		arp_slot_write(s, ip, arp_mac_pack(mac), now_ms);
+		arp_table_bump(t);
 	}
 	atomic_flag_clear_explicit(&t->lock, memory_order_release);
 }

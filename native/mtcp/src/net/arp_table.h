@@ -40,6 +40,7 @@ struct arp_table {
 	struct arp_static *statics; /* sorted by prefix_len desc */
 	uint32_t static_count;
 	_Atomic uint64_t replaced; /* dynamic entries evicted for lack of room */
+	_Atomic uint64_t gen;      /* bumped by every write: the cores' caches compare it */
 };
 
 enum arp_result {
@@ -56,6 +57,18 @@ void arp_table_fini(struct arp_table *t);
 /* Looks `ip` (host order) up at time now_ms; on ARP_FOUND writes the MAC. */
 enum arp_result arp_table_lookup(struct arp_table *t, uint32_t ip, uint64_t now_ms,
 				 struct wire_mac *mac);
+
+/* The same, and *until_ms: the last time the answer stays valid unless the table
+ * changes (UINT64_MAX for a static entry). A caller may keep the answer while
+ * arp_table_gen() is what it was before the lookup and now_ms <= *until_ms. */
+enum arp_result arp_table_lookup_until(struct arp_table *t, uint32_t ip, uint64_t now_ms,
+				       struct wire_mac *mac, uint64_t *until_ms);
+
+/* The table's generation: it changes whenever an entry is written. */
+static inline uint64_t arp_table_gen(struct arp_table *t)
+{
+	return atomic_load_explicit(&t->gen, memory_order_acquire);
+}
 
 /* Records that `ip` is at `mac` (learned at now_ms). With `only_update`, an address
  * not already in the table is not added (RFC 826: only the target of an exchange adds

@@ -38,6 +38,8 @@ static void route_index(struct route_table *t)
 		t->first[slot] = i;
 		while (i < t->count && t->entries[i].prefix_len == len)
 			i++;
+		if (i != t->first[slot])
+			t->lengths |= UINT64_C(1) << slot;
 	}
 	t->first[33] = t->count;
 }
@@ -80,10 +82,9 @@ void route_free(struct route_table *t)
 
 const struct route_entry *route_lookup(const struct route_table *t, uint32_t dst)
 {
-	for (int slot = 0; slot <= 32; slot++) {
+	for (uint64_t left = t->lengths; left != 0; left &= left - 1) {
+		int slot = __builtin_ctzll(left); /* the longest prefix length left */
 		uint32_t lo = t->first[slot], hi = t->first[slot + 1];
-		if (lo == hi)
-			continue;
 		uint32_t key = dst & route_mask((uint8_t)(32 - slot));
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;

@@ -22,6 +22,7 @@ struct route_table {
 	struct route_entry *entries; /* sorted by (prefix_len desc, prefix asc) */
 	uint32_t count;
 	uint32_t first[34]; /* entries of length L are [first[32 - L], first[33 - L]) */
+	uint64_t lengths;   /* bit 32 - L: some entry has length L (lookups visit only those) */
 };
 
 /* Builds the table from `n` entries (copied). A later entry with the same prefix and

@@ -62,7 +62,8 @@ void tcp_out_want(struct tcp_stack *s, struct tcp_tcb *t, uint32_t oflags);
 void tcp_work_add(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_wake(struct tcp_stack *s, struct tcp_tcb *t, uint32_t bits);
 void tcp_wake_listener(struct tcp_stack *s, struct tcp_listener *l);
-uint32_t tcp_isn(const struct tcp_stack *s, const struct flow_key *k);
+/* RFC 6528 ISN of a new connection; *ts_offset its timestamp offset (same hash). */
+uint32_t tcp_isn(const struct tcp_stack *s, const struct flow_key *k, uint32_t *ts_offset);
 void tcp_route(struct tcp_stack *s, struct tcp_tcb *t);
 bool tcp_challenge_allowed(struct tcp_stack *s);
 /* Bytes of data in the send ring (from snd_una on). */

@@ -333,10 +333,10 @@ void tcp_stack_poll(struct tcp_stack *s)
 
 /* ---- Helpers ------------------------------------------------------------------- */
 
-uint32_t tcp_isn(const struct tcp_stack *s, const struct flow_key *k)
+uint32_t tcp_isn(const struct tcp_stack *s, const struct flow_key *k, uint32_t *ts_offset)
 {
-	return isn_rfc6528(&s->cfg.isn, k->saddr, k->sport, k->daddr, k->dport,
-			   s->ctx->now_ns / 1000u);
+	return isn_rfc6528_ex(&s->cfg.isn, k->saddr, k->sport, k->daddr, k->dport,
+			      s->ctx->now_ns / 1000u, ts_offset);
 }
 
 void tcp_route(struct tcp_stack *s, struct tcp_tcb *t)

@@ -39,15 +39,68 @@ static inline uint64_t wire_csum_load64(const uint8_t *p)
 	return w;
 }
 
-/* Native-order partial sum of `len` bytes at `p`, as if `p` were at an even position
- * of the stream. */
-static uint64_t wire_csum_bulk(const uint8_t *p, size_t len)
+/* The bytes after the last whole 8-byte word (fewer than 8) as a sum of native words:
+ * where a 16-bit word sits inside the 64-bit sum does not matter, 2^16 being 1 modulo
+ * 2^16 - 1. RFC 1071 §4.1 pads an odd last byte with a zero byte. */
+static inline uint64_t wire_csum_tail(const uint8_t *p, size_t len)
 {
-	uint64_t s0 = 0, s1 = 0;
+	uint64_t sum = 0;
 	uint32_t w32;
 	uint16_t w16;
 
-	/* Two independent carry chains let the CPU overlap the additions. */
+	if (len & 4) {
+		memcpy(&w32, p, sizeof w32);
+		sum += w32;
+		p += 4;
+	}
+	if (len & 2) {
+		memcpy(&w16, p, sizeof w16);
+		sum += w16;
+		p += 2;
+	}
+	if (len & 1) {
+		const uint8_t pad[2] = {p[0], 0};
+		memcpy(&w16, pad, sizeof w16);
+		sum += w16;
+	}
+	return sum;
+}
+
+#if defined(__SIZEOF_INT128__)
+/* Native-order partial sum of `len` bytes at `p`, as if `p` were at an even position
+ * of the stream. 64-bit words are added into 128-bit accumulators, so the carries
+ * collect in the upper half (an add and an add-with-carry per word) and fold back once
+ * at the end: about half the time of detecting each carry. */
+static uint64_t wire_csum_bulk(const uint8_t *p, size_t len)
+{
+	unsigned __int128 s0 = 0, s1 = 0;
+
+	/* Two independent accumulators let the CPU overlap the additions. */
+	while (len >= 32) {
+		s0 += wire_csum_load64(p);
+		s1 += wire_csum_load64(p + 8);
+		s0 += wire_csum_load64(p + 16);
+		s1 += wire_csum_load64(p + 24);
+		p += 32;
+		len -= 32;
+	}
+	while (len >= 8) {
+		s0 += wire_csum_load64(p);
+		p += 8;
+		len -= 8;
+	}
+	if (len != 0)
+		s1 += wire_csum_tail(p, len);
+	s0 += s1;
+	uint64_t lo = (uint64_t)s0, hi = (uint64_t)(s0 >> 64);
+	wire_csum_add64(&lo, hi);
+	return lo;
+}
+#else
+static uint64_t wire_csum_bulk(const uint8_t *p, size_t len)
+{
+	uint64_t s0 = 0, s1 = 0;
+
 	while (len >= 32) {
 		wire_csum_add64(&s0, wire_csum_load64(p));
 		wire_csum_add64(&s1, wire_csum_load64(p + 8));
@@ -61,27 +114,12 @@ static uint64_t wire_csum_bulk(const uint8_t *p, size_t len)
 		p += 8;
 		len -= 8;
 	}
-	if (len >= 4) {
-		memcpy(&w32, p, sizeof w32);
-		wire_csum_add64(&s1, w32);
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&w16, p, sizeof w16);
-		wire_csum_add64(&s0, w16);
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		/* RFC 1071 §4.1: an odd last byte is padded with a zero byte. */
-		const uint8_t pad[2] = {p[0], 0};
-		memcpy(&w16, pad, sizeof w16);
-		wire_csum_add64(&s1, w16);
-	}
+	if (len != 0)
+		wire_csum_add64(&s1, wire_csum_tail(p, len));
 	wire_csum_add64(&s0, s1);
 	return s0;
 }
+#endif
 
 static inline uint16_t wire_csum_swap16(uint16_t v)
 {
@@ -111,15 +149,15 @@ void wire_csum_add(struct wire_csum *acc, const void *data, size_t len)
 
 void wire_csum_add_pseudo_ipv4(struct wire_csum *acc, const struct wire_csum_pseudo *ph)
 {
-	uint8_t bytes[12];
-
 	MOS_ASSERT(!acc->odd);
-	wire_put_be32(bytes, ph->src);
-	wire_put_be32(bytes + 4, ph->dst);
-	bytes[8] = 0;
-	bytes[9] = ph->proto;
-	wire_put_be16(bytes + 10, ph->l4_len);
-	wire_csum_add(acc, bytes, sizeof bytes);
+	/* The six 16-bit words of source, destination, zero + protocol and L4 length, added
+	 * as values (host order) and folded, then turned into memory word order: at an
+	 * even position that is what adding the 12 bytes would give (RFC 1071 §2(B)). */
+	uint32_t sum = (ph->src >> 16) + (ph->src & 0xffffu) + (ph->dst >> 16) +
+		       (ph->dst & 0xffffu) + ph->proto + ph->l4_len;
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	acc->sum += wire_csum_native_to_host((uint16_t)sum);
 }
 
 uint16_t wire_csum_fold(const struct wire_csum *acc)

@@ -67,4 +67,11 @@ struct wire_pkt {
 enum drop_reason wire_parse_frame(const uint8_t *frame, uint16_t len, uint32_t flags,
 				  struct wire_pkt *out);
 
+/* The same through the general layer chain only. wire_parse_frame() first tries a fast
+ * path for untagged IPv4 (no options) + TCP that takes a frame only when it passes
+ * every check; for every frame both give the same reason and the same repr (tests and
+ * the fuzz target compare them). */
+enum drop_reason wire_parse_frame_general(const uint8_t *frame, uint16_t len, uint32_t flags,
+					  struct wire_pkt *out);
+
 #endif /* MOS_WIRE_FRAME_H */

@@ -31,8 +31,7 @@ static enum drop_reason wire_ipv4_walk_options(const uint8_t *opt, size_t len)
 	return DROP_NONE;
 }
 
-/* Fills every field from a header whose lengths were checked. */
-static void wire_ipv4_fill(const uint8_t *p, uint8_t header_len, struct wire_ipv4_repr *out)
+void wire_ipv4_fill(const uint8_t *p, uint8_t header_len, struct wire_ipv4_repr *out)
 {
 	uint16_t frag = wire_get_be16(p + 6);
 
@@ -75,7 +74,9 @@ enum drop_reason wire_ipv4_parse(const uint8_t *p, uint16_t len, uint32_t flags,
 	if (why != DROP_NONE)
 		return why;
 	wire_ipv4_fill(p, header_len, out);
-	if ((flags & WIRE_RX_IP_CSUM_OK) == 0 && wire_csum_buf(p, header_len) != 0)
+	if ((flags & WIRE_RX_IP_CSUM_OK) == 0 &&
+	    (header_len == WIRE_IPV4_HLEN ? wire_csum_ipv4_hdr20(p)
+					  : wire_csum_buf(p, header_len)) != 0)
 		return DROP_ipv4_bad_checksum;
 	if (wire_ipv4_is_bad_src(out->src))
 		return DROP_ipv4_bad_src;
@@ -105,7 +106,7 @@ size_t wire_ipv4_emit(const struct wire_ipv4_repr *ip, uint32_t flags, uint8_t *
 	wire_put_be32(buf + 12, ip->src);
 	wire_put_be32(buf + 16, ip->dst);
 	if ((flags & WIRE_TX_IP_CSUM_OFFLOAD) == 0)
-		wire_put_be16(buf + 10, wire_csum_buf(buf, WIRE_IPV4_HLEN));
+		wire_put_be16(buf + 10, wire_csum_ipv4_hdr20(buf));
 	return WIRE_IPV4_HLEN;
 }
 

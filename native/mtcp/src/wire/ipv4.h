@@ -40,6 +40,10 @@ struct wire_ipv4_repr {
 	uint16_t payload_len; /* total_len - header_len; the payload starts at header_len */
 };
 
+/* Fills every field of `out` from the header at `p` whose lengths were checked
+ * (header_len, total_len); no check of its own. The parsers' common step. */
+void wire_ipv4_fill(const uint8_t *p, uint8_t header_len, struct wire_ipv4_repr *out);
+
 /* Options bytes of a parsed header at `hdr` (header_len - 20 of them, possibly 0). */
 static inline const uint8_t *wire_ipv4_options(const uint8_t *hdr)
 {

@@ -6,9 +6,8 @@
 #include "base/assert.h"
 #include "wire/checksum.h"
 
-/* Fills the fixed header fields of a segment whose data offset was checked. */
-static void wire_tcp_fill(const uint8_t *seg, uint16_t seg_len, uint8_t header_len,
-			  struct wire_tcp_repr *out)
+void wire_tcp_fill(const uint8_t *seg, uint16_t seg_len, uint8_t header_len,
+		   struct wire_tcp_repr *out)
 {
 	out->sport = wire_get_be16(seg);
 	out->dport = wire_get_be16(seg + 2);
@@ -22,8 +21,7 @@ static void wire_tcp_fill(const uint8_t *seg, uint16_t seg_len, uint8_t header_l
 	out->payload_len = (uint16_t)(seg_len - header_len);
 }
 
-static bool wire_tcp_checksum_ok(const uint8_t *seg, uint16_t seg_len,
-				 const struct wire_ipv4_repr *ip)
+bool wire_tcp_checksum_ok(const uint8_t *seg, uint16_t seg_len, const struct wire_ipv4_repr *ip)
 {
 	struct wire_csum acc = WIRE_CSUM_INIT;
 	const struct wire_csum_pseudo ph = {ip->src, ip->dst, WIRE_IP_PROTO_TCP, seg_len};
@@ -33,9 +31,8 @@ static bool wire_tcp_checksum_ok(const uint8_t *seg, uint16_t seg_len,
 	return wire_csum_finish(&acc) == 0;
 }
 
-/* The checks that need the whole repr (see tcp.h for their order and grounds). */
-static enum drop_reason wire_tcp_judge(const struct wire_tcp_repr *tcp,
-				       const struct wire_ipv4_repr *ip)
+enum drop_reason wire_tcp_judge(const struct wire_tcp_repr *tcp,
+				const struct wire_ipv4_repr *ip)
 {
 	if (tcp->sport == 0 || tcp->dport == 0)
 		return DROP_tcp_bad_port;

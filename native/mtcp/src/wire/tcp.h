@@ -133,6 +133,17 @@ static inline bool wire_tcp_flags_valid(uint16_t flags)
 enum drop_reason wire_tcp_parse(const uint8_t *seg, const struct wire_ipv4_repr *ip,
 				uint32_t flags, struct wire_tcp_repr *out);
 
+/* The parser's steps, shared with the frame parser's fast path (frame.c):
+ * wire_tcp_fill() fills the fixed fields of a segment whose data offset was checked;
+ * wire_tcp_checksum_ok() verifies the checksum over the pseudo-header of `ip`;
+ * wire_tcp_judge() runs the last three checks (ports, flags, destination). */
+void wire_tcp_fill(const uint8_t *seg, uint16_t seg_len, uint8_t header_len,
+		   struct wire_tcp_repr *out);
+bool wire_tcp_checksum_ok(const uint8_t *seg, uint16_t seg_len,
+			  const struct wire_ipv4_repr *ip);
+enum drop_reason wire_tcp_judge(const struct wire_tcp_repr *tcp,
+				const struct wire_ipv4_repr *ip);
+
 /* Parses the `len` option bytes at `opt` into `out`; `syn` tells whether the segment
  * carries SYN. Returns DROP_NONE or DROP_tcp_bad_option. */
 enum drop_reason wire_tcp_opts_parse(const uint8_t *opt, size_t len, bool syn,
