@@ -207,6 +207,75 @@ TEST(zero_window_is_probed_with_one_byte_and_backoff)
 	tt_teardown(&b);
 }
 
+TEST(rto_into_a_closed_window_sends_a_probe_and_the_answer_reopens_it)
+{
+	/* Data in flight, then the peer closes its window (it shrank it, or the data was
+	 * dropped for lack of room) and the update that reopens it is lost: the RTO must
+	 * turn into a zero-window probe, or nothing is ever sent again (tcp_sim_sweep
+	 * seeds 3743 and 8572 timed out so). */
+	struct tt b;
+	tt_setup(&b);
+	struct tt_conn c = tt_est(&b, true);
+	tt_app_send(&b, &c, 100);
+	struct tt_seg r;
+	TT_EXPECT(&b, &r, A | WIRE_TCP_PSH, c.snxt, c.pnxt, 100);
+	tt_peer_acks(&b, &c, c.snxt, 0, 0, NULL); /* nothing acknowledged, window 0 */
+	int probes = 0;
+	for (int ms = 0; ms < 10000 && probes < 3; ms += 10) {
+		tt_run(&b, 10);
+		while (tt_recv(&b, &r)) {
+			CHECK_EQ(r.seq, c.snxt); /* one byte at SND.UNA */
+			CHECK_EQ(r.len, 1);
+			probes++;
+			tt_peer_acks(&b, &c, c.snxt, 0, 0, NULL); /* still closed */
+		}
+	}
+	CHECK_EQ(probes, 3);
+	CHECK(c.t->f & TF_PERSIST);
+	tt_peer_acks(&b, &c, c.snxt, 65535, 0, NULL); /* the answer reopens it */
+	TT_EXPECT(&b, &r, A | WIRE_TCP_PSH, c.snxt, c.pnxt, 100);
+	tt_peer_acks(&b, &c, c.snxt + 100, 65535, 0, NULL);
+	CHECK(!tw_timer_armed(&c.t->rtx_timer));
+	CHECK_EQ(c.t->state, TCP_ESTABLISHED);
+	tt_teardown(&b);
+}
+
+TEST(a_peer_answering_zero_window_probes_is_kept_and_a_silent_one_times_out)
+{
+	struct tt b;
+	tt_setup(&b);
+	struct tt_conn c = tt_est(&b, true);
+	tt_app_send(&b, &c, 100);
+	struct tt_seg r;
+	TT_EXPECT(&b, &r, A | WIRE_TCP_PSH, c.snxt, c.pnxt, 100);
+	tt_peer_acks(&b, &c, c.snxt + 100, 0, 0, NULL); /* all acknowledged, window 0 */
+	c.snxt += 100;
+	tt_app_send(&b, &c, 50);
+	int probes = 0;
+	/* 40 minutes of answered probes: far more than TCP_MAX_RETRIES of them. */
+	for (int ms = 0; ms < 40 * 60 * 1000; ms += 100) {
+		tt_run(&b, 100);
+		while (tt_recv(&b, &r)) {
+			CHECK_EQ(r.len, 1);
+			probes++;
+			tt_peer_acks(&b, &c, c.snxt, 0, 0, NULL);
+		}
+	}
+	CHECK(probes > TCP_MAX_RETRIES + 5);
+	CHECK_EQ(c.t->state, TCP_ESTABLISHED);
+	/* The peer goes silent: it ends within a few probe intervals. */
+	int ms = 0;
+	for (; ms < 10 * 60 * 1000 && c.t->state != TCP_CLOSED; ms += 100) {
+		tt_run(&b, 100);
+		while (tt_recv(&b, &r))
+			;
+	}
+	CHECK_EQ(c.t->state, TCP_CLOSED);
+	CHECK(ms <= 4 * TCP_RTO_MAX_MS);
+	CHECK_EQ(es_send(b.es, c.id, "x", 1), -ETIMEDOUT);
+	tt_teardown(&b);
+}
+
 TEST(reading_a_full_buffer_sends_a_window_update)
 {
 	struct tt b;

@@ -156,7 +156,21 @@ static void tcp_rto_fire(struct tcp_stack *s, struct tcp_tcb *t)
 		t->f |= TF_SYN_RTX;
 		tcp_out_want(s, t, TOF_SYN);
 	} else {
-		if (!tcp_cc_on_rto(t))
+		bool keep_nxt = tcp_cc_on_rto(t);
+		if (t->snd_wnd == 0) {
+			/* The peer closed its window with data of ours in flight: no
+			 * retransmission fits, and if the update that reopens it was lost,
+			 * only a probe will get it sent again (RFC 9293 §3.8.6.1). The
+			 * retransmission becomes a one-byte probe at SND.UNA and the
+			 * connection goes on in persist mode, which lives as long as the
+			 * peer answers; before, the timer fired into a closed window
+			 * sending nothing until the connection timed out. */
+			t->snd_nxt = t->snd_una;
+			tcp_out_want(s, t, TOF_PROBE);
+			tcp_persist_arm(s, t);
+			return;
+		}
+		if (!keep_nxt)
 			t->snd_nxt = t->snd_una; /* go back: resend from the first hole */
 		tcp_out_want(s, t, TOF_DATA);
 	}
@@ -179,13 +193,18 @@ static void tcp_persist_fire(struct tcp_stack *s, struct tcp_tcb *t)
 		tcp_out_want(s, t, TOF_DATA);
 		return;
 	}
-	if (t->retries >= TCP_MAX_RETRIES) {
+	/* RFC 9293 §3.8.6.1: the connection is not closed while the peer keeps answering
+	 * the probes. Past TCP_MAX_RETRIES probes (the interval is then TCP_RTO_MAX_MS) it
+	 * ends only when nothing came from the peer for two intervals. */
+	if (t->retries >= TCP_MAX_RETRIES &&
+	    s->ctx->now_ms - t->last_rx_ms > 2 * (uint64_t)TCP_RTO_MAX_MS) {
 		MOS_CTR_INC(&s->ctr, tcp_ctr_timeouts);
 		tcp_conn_end(s, t, ETIMEDOUT);
 		return;
 	}
 	tcp_out_want(s, t, TOF_PROBE);
-	t->retries++;
+	if (t->retries < TCP_MAX_RETRIES)
+		t->retries++;
 	tcp_persist_arm(s, t);
 }
 
