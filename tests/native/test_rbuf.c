@@ -647,3 +647,67 @@ TEST(read_stops_at_holes_and_fails_off_the_stored_data)
 	rbuf_fini(&b);
 	rbuf_pool_fini(&pool);
 }
+
+TEST(append_in_seg_matches_write_for_in_order_appends)
+{
+	struct rbuf_pool pool;
+	struct rbuf a, b;
+	struct rbuf_pool_config cfg = tr_cfg(16, 0, 0);
+	struct prng rng;
+	static uint8_t got_a[4096], got_b[4096];
+	uint64_t off = 1000; /* head not 1 KiB-aligned: the last slot shares the first one */
+	uint32_t fast = 0, refused = 0;
+
+	prng_init(&rng, tr_seed(7));
+	CHECK_EQ(rbuf_pool_init(&pool, &cfg, NULL), RBUF_OK);
+	CHECK_EQ(rbuf_init(&a, &pool, 4096, MOS_OVERLAP_POLICY_FIRST, off), RBUF_OK);
+	CHECK_EQ(rbuf_init(&b, &pool, 4096, MOS_OVERLAP_POLICY_FIRST, off), RBUF_OK);
+	/* Twin buffers fed the same in-order stream, mostly small appends (some empty, some
+	 * crossing a segment, some past the window), one through rbuf_append_in_seg with
+	 * rbuf_write as the fallback, the other through rbuf_write only. */
+	for (int n = 0; n < 20000; n++) {
+		uint32_t kind = (uint32_t)prng_below(&rng, 10);
+		uint32_t len = kind == 0  ? 0
+			       : kind < 8 ? (uint32_t)prng_below(&rng, 200) + 1
+					  : (uint32_t)prng_below(&rng, 1500) + 1;
+		if (prng_below(&rng, 4) != 0 && off + len > rbuf_window_end(&a)) {
+			uint64_t h = off + len - rbuf_capacity(&a);
+			CHECK_EQ_U64(rbuf_release(&a, h), rbuf_release(&b, h));
+		}
+		struct rbuf_write_info ia, ib;
+		rm_fill(tr_buf, off, len, 0);
+		CHECK_EQ(rbuf_write(&b, off, tr_buf, len, &ib), ib.status);
+		if (rbuf_append_in_seg(&a, off, tr_buf, len)) {
+			fast++;
+			CHECK(len > 0);
+			CHECK_EQ(ib.stored, len);
+			CHECK_EQ(ib.status, RBUF_OK);
+		} else {
+			refused++;
+			CHECK_EQ(rbuf_write(&a, off, tr_buf, len, &ia), ia.status);
+			CHECK_EQ(ia.stored, ib.stored);
+			CHECK_EQ(ia.beyond, ib.beyond);
+		}
+		rbuf_validate(&a);
+		rbuf_validate(&b);
+		CHECK_EQ_U64(rbuf_head(&a), rbuf_head(&b));
+		CHECK_EQ_U64(rbuf_tail(&a), rbuf_tail(&b));
+		CHECK_EQ(rbuf_frag_count(&a), rbuf_frag_count(&b));
+		uint64_t from = rbuf_head(&a), span = rbuf_tail(&a) - from;
+		CHECK_EQ(rbuf_read(&a, from, got_a, sizeof got_a), span);
+		CHECK_EQ(rbuf_read(&b, from, got_b, sizeof got_b), span);
+		CHECK(memcmp(got_a, got_b, (size_t)span) == 0);
+		for (uint64_t k = 0; k < span; k++)
+			CHECK(got_a[k] == rm_byte(from + k, 0));
+		if (ib.stored == len)
+			off += len;
+		else
+			off = rbuf_tail(&b); /* the rest did not fit: go on from the tail */
+	}
+	mt_note("in-segment appends %u, refused %u", fast, refused);
+	CHECK(fast > 1000 && refused > 1000);
+	rbuf_fini(&a);
+	rbuf_fini(&b);
+	CHECK_EQ(rbuf_pool_segments_in_use(&pool), 0);
+	rbuf_pool_fini(&pool);
+}

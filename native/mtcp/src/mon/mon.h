@@ -322,6 +322,10 @@ struct mon_ctx {
 	struct pool flows, fsocks, rbufs;
 	struct rbuf_pool segs;
 	struct flow_table table;
+	/* The flow the last table lookup found, or NULL: consecutive packets mostly belong
+	 * to one flow, and comparing its key costs a fraction of a lookup. Cleared when
+	 * that flow leaves the table (mon_flow_unhash), so it is always in the table. */
+	struct mon_flow *last_flow;
 	uint64_t next_flow_id;
 	struct mon_flow *lru_head, *lru_tail;
 	struct mon_flow *pend_head, *pend_tail;
@@ -404,17 +408,46 @@ struct mon_flow *mon_flow_create(struct mon_ctx *m, const struct wire_pkt *w,
 void mon_flow_end(struct mon_ctx *m, struct mon_flow *f, int reason);
 /* Both sides stopped: release sockets and buffers, keep a tombstone in the table. */
 void mon_flow_tombstone(struct mon_ctx *m, struct mon_flow *f);
-void mon_flow_touch(struct mon_ctx *m, struct mon_flow *f, uint64_t ts_ns);
+/* Moves f to the most recently active end of the LRU list (mon_flow_touch's rare
+ * case, out of line). */
+void mon_flow_lru_move(struct mon_ctx *m, struct mon_flow *f);
+/* Records activity: inline because every packet of a flow calls it, and a flow that
+ * sends several packets in a row is already at the tail (nothing to relink). */
+static inline void mon_flow_touch(struct mon_ctx *m, struct mon_flow *f, uint64_t ts_ns)
+{
+	f->last_ms = (uint32_t)m->eng->now_ms;
+	f->last_ns = ts_ns;
+	if (m->lru_tail != f)
+		mon_flow_lru_move(m, f);
+}
+/* Takes f out of the flow table (and forgets it as the last flow looked up). */
+void mon_flow_unhash(struct mon_ctx *m, struct mon_flow *f);
 /* Whether a SYN (no ACK) from side `from` starts a new connection on this 4-tuple. */
 bool mon_flow_reused(const struct mon_flow *f, int from, seq32_t isn);
 /* After a packet: destroys the flow when both sides are finished, arms TIME_WAIT. */
 void mon_flow_settle(struct mon_ctx *m, struct mon_flow *f);
-void mon_flow_pending_add(struct mon_ctx *m, struct mon_flow *f, int side);
+/* Appends f to the NEW_DATA list (mon_flow_pending_add's first data of a batch). */
+void mon_flow_pending_link(struct mon_ctx *m, struct mon_flow *f);
+/* Side `side` of f has new readable data: CONN_NEW_DATA at the end of the batch. Inline:
+ * every stored segment calls it, and the flow is usually queued already. */
+static inline void mon_flow_pending_add(struct mon_ctx *m, struct mon_flow *f, int side)
+{
+	f->pending_sides |= (uint8_t)(1u << side);
+	if (!(f->flags & MON_FF_PENDING))
+		mon_flow_pending_link(m, f);
+}
 /* Delivers the flow's queued NEW_DATA and takes it off the list. */
 void mon_flow_pending_deliver(struct mon_ctx *m, struct mon_flow *f);
 void mon_batch_end(struct eng_ctx *ctx);
 /* Table key of a packet's 4-tuple (one lookup for both directions). */
-struct flow_key mon_table_key(const struct wire_pkt *w);
+static inline struct flow_key mon_table_key(const struct wire_pkt *w)
+{
+	uint32_t s = w->ipv4.src, d = w->ipv4.dst;
+	uint16_t sp = w->tcp.sport, dp = w->tcp.dport;
+	if (s < d || (s == d && sp <= dp))
+		return (struct flow_key){s, d, sp, dp};
+	return (struct flow_key){d, s, dp, sp};
+}
 
 /* ---- mon_emul.c ------------------------------------------------------------------------ */
 
@@ -432,8 +465,27 @@ struct mon_seg {
 uint32_t mon_emul_send(struct mon_ctx *m, struct mon_flow *f, int s, const struct mon_seg *g);
 /* Receiver's stack (state part): returns the RCV-hook event bits (besides PKT_IN). */
 uint32_t mon_emul_recv(struct mon_ctx *m, struct mon_flow *f, int r, const struct mon_seg *g);
-/* The window edge side s advertises with this segment (its ACK). */
-void mon_emul_window(struct mon_flow *f, int s, const struct mon_seg *g);
+/* The window edge side s advertises with an ACK (not a SYN) acknowledging `ack` with
+ * raw window `wnd`. Scaling applies once both SYNs were seen with the option (RFC 7323
+ * §2.2). Inline: the packet path's header prediction calls it for every segment. */
+static inline void mon_emul_window_edge(struct mon_flow *f, int s, seq32_t ack, uint32_t wnd)
+{
+	struct mon_side *S = &f->side[s];
+	if (!(f->flags & MON_FF_SCALE_KNOWN))
+		return;
+	uint8_t shift =
+		(f->side[0].flags & f->side[1].flags & MON_SF_WSCALE_OK) ? S->wscale : 0;
+	seq32_t edge = seq_add(ack, wnd << shift);
+	if (!(S->flags & MON_SF_WND) || seq_gt(edge, S->rcv_wnd_end))
+		S->rcv_wnd_end = edge; /* a window edge never moves back (RFC 9293 §3.8.6) */
+	S->flags |= MON_SF_WND;
+}
+/* The window edge side s advertises with this segment (its ACK); never on a SYN. */
+static inline void mon_emul_window(struct mon_flow *f, int s, const struct mon_seg *g)
+{
+	if ((g->flags & WIRE_TCP_ACK) && !(g->flags & WIRE_TCP_SYN))
+		mon_emul_window_edge(f, s, g->ack, g->wnd);
+}
 /* Whether a RST is acceptable to the receiver r. */
 bool mon_emul_rst_ok(const struct mon_flow *f, int r, const struct mon_seg *g);
 /* Reported state (closed-reserved shows as CLOSED). */
@@ -457,8 +509,13 @@ void mon_reasm_ack(struct mon_ctx *m, struct mon_flow *f, int r, seq32_t ack);
 /* Buffer size change on a flow side (0 disables). 0 or -errno. */
 int mon_reasm_resize(struct mon_ctx *m, struct mon_flow *f, int side, uint32_t bytes);
 void mon_reasm_free(struct mon_ctx *m, struct mon_flow *f, int side);
-/* Sequence number -> receive offset for side r (may be negative: before offset 0). */
-int64_t mon_reasm_offset(const struct mon_side *r, seq32_t seq);
+/* Sequence number -> receive offset for side r (may be negative: before offset 0): the
+ * offset nearest the receive point. Inline: every packet maps its acknowledgment. */
+static inline int64_t mon_reasm_offset(const struct mon_side *r, seq32_t seq)
+{
+	seq32_t nxt = seq_add(r->rcv_base, (uint32_t)r->rcv_ready);
+	return (int64_t)r->rcv_ready + seq_diff(seq, nxt);
+}
 /* Missing bytes of side r's incoming direction when the flow ends. */
 void mon_reasm_finish(struct mon_flow *f, int r);
 

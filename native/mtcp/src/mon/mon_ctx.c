@@ -152,7 +152,7 @@ static void mon_flow_drop_silently(struct mon_ctx *m, struct mon_flow *f)
 	mon_reasm_free(m, f, MOS_SIDE_CLI);
 	mon_reasm_free(m, f, MOS_SIDE_SVR);
 	tw_cancel(&m->eng->wheel, &f->timer);
-	flow_table_remove(&m->table, &f->tkey);
+	mon_flow_unhash(m, f);
 	m->lru_head = f->lru_next;
 	if (m->lru_head != NULL)
 		m->lru_head->lru_prev = NULL;

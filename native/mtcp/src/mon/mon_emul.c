@@ -59,22 +59,6 @@ bool mon_emul_rst_ok(const struct mon_flow *f, int r, const struct mon_seg *g)
 	return seq_in_window(g->seq, seq_sub(nxt, wnd), 2 * wnd);
 }
 
-/* The window edge side s advertises with this segment. Scaling applies once both
- * SYNs were seen with the option (RFC 7323 §2.2); never on a SYN. */
-void mon_emul_window(struct mon_flow *f, int s, const struct mon_seg *g)
-{
-	struct mon_side *S = &f->side[s];
-	if (!(g->flags & WIRE_TCP_ACK) || (g->flags & WIRE_TCP_SYN) ||
-	    !(f->flags & MON_FF_SCALE_KNOWN))
-		return;
-	uint8_t shift =
-		(f->side[0].flags & f->side[1].flags & MON_SF_WSCALE_OK) ? S->wscale : 0;
-	seq32_t edge = seq_add(g->ack, g->wnd << shift);
-	if (!(S->flags & MON_SF_WND) || seq_gt(edge, S->rcv_wnd_end))
-		S->rcv_wnd_end = edge; /* a window edge never moves back (RFC 9293 §3.8.6) */
-	S->flags |= MON_SF_WND;
-}
-
 static void mon_syn_options(struct mon_side *S, const struct mon_seg *g)
 {
 	uint8_t usable = wire_tcp_opts_usable(g->opts);

@@ -13,15 +13,6 @@
 #include "base/assert.h"
 #include "mon/mon.h"
 
-struct flow_key mon_table_key(const struct wire_pkt *w)
-{
-	uint32_t s = w->ipv4.src, d = w->ipv4.dst;
-	uint16_t sp = w->tcp.sport, dp = w->tcp.dport;
-	if (s < d || (s == d && sp <= dp))
-		return (struct flow_key){s, d, sp, dp};
-	return (struct flow_key){d, s, dp, sp};
-}
-
 /* ---- activity order ------------------------------------------------------------------ */
 
 static void mon_lru_unlink(struct mon_ctx *m, struct mon_flow *f)
@@ -48,14 +39,17 @@ static void mon_lru_append(struct mon_ctx *m, struct mon_flow *f)
 	m->lru_tail = f;
 }
 
-void mon_flow_touch(struct mon_ctx *m, struct mon_flow *f, uint64_t ts_ns)
+void mon_flow_lru_move(struct mon_ctx *m, struct mon_flow *f)
 {
-	f->last_ms = (uint32_t)m->eng->now_ms;
-	f->last_ns = ts_ns;
-	if (m->lru_tail != f) {
-		mon_lru_unlink(m, f);
-		mon_lru_append(m, f);
-	}
+	mon_lru_unlink(m, f);
+	mon_lru_append(m, f);
+}
+
+void mon_flow_unhash(struct mon_ctx *m, struct mon_flow *f)
+{
+	if (m->last_flow == f)
+		m->last_flow = NULL;
+	flow_table_remove(&m->table, &f->tkey);
 }
 
 /* ---- timers ------------------------------------------------------------------------ */
@@ -101,11 +95,8 @@ static void mon_flow_timer_fired(struct tw_wheel *w, struct tw_timer *t, uint64_
 
 /* ---- NEW_DATA queue ------------------------------------------------------------------ */
 
-void mon_flow_pending_add(struct mon_ctx *m, struct mon_flow *f, int side)
+void mon_flow_pending_link(struct mon_ctx *m, struct mon_flow *f)
 {
-	f->pending_sides |= (uint8_t)(1u << side);
-	if (f->flags & MON_FF_PENDING)
-		return;
 	f->flags |= MON_FF_PENDING;
 	f->pend_next = NULL;
 	f->pend_prev = m->pend_tail;
@@ -197,7 +188,7 @@ void mon_flow_end(struct mon_ctx *m, struct mon_flow *f, int reason)
 	if (cur != NULL && cur->flow == f)
 		cur->flow = NULL;
 	tw_cancel(&m->eng->wheel, &f->timer);
-	flow_table_remove(&m->table, &f->tkey);
+	mon_flow_unhash(m, f);
 	mon_lru_unlink(m, f);
 	mon_fsock_release_all(m, f);
 	mon_reasm_free(m, f, MOS_SIDE_CLI);
@@ -395,7 +386,7 @@ struct mon_flow *mon_flow_create(struct mon_ctx *m, const struct wire_pkt *w,
 	f->flow_id = ++m->next_flow_id;
 	mon_flow_init_sides(m, f, w, *from, &mt);
 	if (flow_table_insert(&m->table, &f->tkey, f) != 0 || mon_flow_attach(m, f, &mt) != 0) {
-		flow_table_remove(&m->table, &f->tkey);
+		mon_flow_unhash(m, f);
 		mon_fsock_release_all(m, f);
 		pool_put(&m->flows, f);
 		mon_count(m, mon_ctr_table_full, 1);

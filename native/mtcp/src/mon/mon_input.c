@@ -190,12 +190,41 @@ static void mon_flow_packet(struct mon_ctx *m, struct mon_flow *f, int s, struct
 
 /* ---- header prediction --------------------------------------------------------------- */
 
-/* Whether this packet of an established flow is the common case: an in-order segment or
- * a pure ACK that changes no state, raises no per-packet event and needs no hole,
- * window or buffer handling. */
-static bool mon_fast_ok(const struct mon_flow *f, int s, const struct wire_pkt *w)
+/* Whether an in-order append ending at `end`, past the window of side r's buffer, can
+ * make room as mon_reasm_outrun would without raising ERROR: it fits in the capacity and
+ * every socket reading the side has peeked (or lost) every byte the release drops. *to
+ * gets the head mon_reasm_outrun would release to: the room needed, plus a quarter of
+ * the capacity where every reader has peeked, never past the readable end. */
+static bool mon_fast_room(const struct mon_flow *f, int r, uint64_t end, uint64_t *to)
 {
-	const struct mon_side *S = &f->side[s], *R = &f->side[!s];
+	const struct mon_side *R = &f->side[r];
+	uint64_t cap = rbuf_capacity(R->buf), head = rbuf_head(R->buf);
+	if (end - R->rcv_ready > cap)
+		return false;
+	uint64_t need = end - cap; /* <= rcv_ready: mon_reasm_fit's value */
+	uint64_t low = R->rcv_ready;
+	for (const struct mon_fsock *s = f->socks; s != NULL; s = s->next) {
+		if (!s->monitor[r])
+			continue;
+		uint64_t peek = s->peek_off[r];
+		if ((peek > head ? peek : head) < need)
+			return false; /* stored bytes it has not read may go: ERROR first */
+		low = peek < low ? peek : low;
+	}
+	uint64_t extra = need + cap / 4;
+	extra = extra < low ? extra : low;
+	*to = need > extra ? need : extra;
+	return true;
+}
+
+/* Header prediction: the common case of an established flow, an in-order segment or a
+ * pure ACK that changes no state, raises no per-packet event and needs no hole or window
+ * handling, applied with the effects the full path (mon_flow_packet) would have. Returns
+ * false, having changed nothing, for any other packet. */
+static bool mon_fast_path(struct mon_ctx *m, struct mon_flow *f, int s, struct mon_pkt *cur)
+{
+	const struct wire_pkt *w = cur->w;
+	struct mon_side *S = &f->side[s], *R = &f->side[!s];
 	const uint8_t need = MON_SF_MONITORED | MON_SF_RCV_BASE;
 	uint16_t fl = w->tcp.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN | WIRE_TCP_RST |
 				      WIRE_TCP_ACK | WIRE_TCP_URG);
@@ -204,57 +233,60 @@ static bool mon_fast_ok(const struct mon_flow *f, int s, const struct wire_pkt *
 	    ((f->hk_mask[MON_HK_SND] | f->hk_mask[MON_HK_RCV]) &
 	     (MON_BIT(MON_EV_PKT_IN) | MON_BIT(MON_EV_REXMIT))))
 		return false;
-	seq32_t seq = seq32(w->tcp.seq);
-	if (!seq_eq(seq, S->snd_max) ||
-	    mon_reasm_offset(S, seq32(w->tcp.ack)) > (int64_t)S->rcv_ready)
+	seq32_t seq = seq32(w->tcp.seq), ack = seq32(w->tcp.ack);
+	int64_t ack_off = mon_reasm_offset(S, ack);
+	if (!seq_eq(seq, S->snd_max) || ack_off > (int64_t)S->rcv_ready)
 		return false;
-	uint16_t len = w->tcp.payload_len;
-	if (len == 0)
-		return true;
-	if (!seq_eq(seq, seq_add(R->rcv_base, (uint32_t)R->rcv_ready)) ||
-	    ((R->flags & MON_SF_WND) && seq_gt(seq_add(seq, len), R->rcv_wnd_end)))
-		return false;
-	if (!(R->flags & MON_SF_BUFFERED))
-		return true;
-	const struct rbuf *b = R->buf;
-	return b != NULL && rbuf_tail(b) == R->rcv_ready &&
-	       R->rcv_ready + len <= rbuf_window_end(b);
-}
-
-/* The common case, with the effects the full path would have (mon_flow_packet). */
-static void mon_fast_path(struct mon_ctx *m, struct mon_flow *f, int s, struct mon_pkt *cur)
-{
-	struct mon_side *S = &f->side[s], *R = &f->side[!s];
-	struct mon_seg g;
-	mon_seg_from(&g, cur);
+	uint32_t len = w->tcp.payload_len;
+	uint64_t off = R->rcv_ready;
+	uint64_t release = 0; /* the head an outrun moves to; 0: no outrun */
+	if (len != 0) {
+		if (!seq_eq(seq, seq_add(R->rcv_base, (uint32_t)off)) ||
+		    ((R->flags & MON_SF_WND) && seq_gt(seq_add(seq, len), R->rcv_wnd_end)))
+			return false;
+		const struct rbuf *b = R->buf;
+		if ((R->flags & MON_SF_BUFFERED) &&
+		    (b == NULL || rbuf_tail(b) != off ||
+		     (off + len > rbuf_window_end(b) &&
+		      !mon_fast_room(f, !s, off + len, &release))))
+			return false;
+	}
+	/* The packet qualifies: from here on, what the full path does to it. */
+	cur->flow = f;
+	cur->sender = s;
 	mon_flow_touch(m, f, cur->buf->ts_ns ? cur->buf->ts_ns : m->eng->now_ns);
 	S->pkts++;
-	S->bytes += g.len;
-	S->snd_max = seq_add(g.seq, g.len);
-	mon_emul_window(f, s, &g);
-	int64_t ack_off = mon_reasm_offset(S, g.ack);
+	S->bytes += len;
+	S->snd_max = seq_add(seq, len);
+	mon_emul_window_edge(f, s, ack, w->tcp.window);
 	if (ack_off > (int64_t)S->rcv_lost_upto)
 		S->rcv_lost_upto = (uint64_t)ack_off;
-	uint64_t off = R->rcv_ready;
 	cur->offset = off;
-	if (g.len == 0)
-		return;
-	R->rcv_max = off + g.len;
+	if (len == 0)
+		return true;
+	R->rcv_max = off + len;
 	if (!(R->flags & MON_SF_BUFFERED)) {
-		R->rcv_ready = off + g.len;
-		return;
+		R->rcv_ready = off + len;
+		return true;
 	}
+	if (release != 0)
+		rbuf_release(R->buf, release);
+	const uint8_t *payload = cur->buf->data + w->payload_off;
 	struct rbuf_write_info info;
-	rbuf_write(R->buf, off, g.payload, g.len, &info);
-	if (info.stored == g.len) {
-		R->rcv_ready = off + g.len;
+	if (rbuf_append_in_seg(R->buf, off, payload, len))
+		info.stored = len;
+	else
+		rbuf_write(R->buf, off, payload, len, &info);
+	if (info.stored == len) {
+		R->rcv_ready = off + len;
 	} else {
-		mon_count(m, mon_ctr_buffer_nomem, (uint64_t)g.len - info.stored);
+		mon_count(m, mon_ctr_buffer_nomem, (uint64_t)len - info.stored);
 		if (info.stored == 0)
-			return;
+			return true;
 		R->rcv_ready = rbuf_contig_end(R->buf);
 	}
 	mon_flow_pending_add(m, f, !s);
+	return true;
 }
 
 static int mon_sender_side(const struct mon_flow *f, const struct wire_pkt *w)
@@ -263,11 +295,27 @@ static int mon_sender_side(const struct mon_flow *f, const struct wire_pkt *w)
 									   : MOS_SIDE_SVR;
 }
 
+/* Whether the packet belongs to f (its 4-tuple in either direction): what a table lookup
+ * under mon_table_key(w) finds when f is in the table, checked against the flow's
+ * client -> server tuple so that the sender's side comes with it. */
+static bool mon_flow_is(const struct mon_flow *f, const struct wire_pkt *w)
+{
+	const struct flow_key *k = &f->key;
+	uint32_t s = w->ipv4.src, d = w->ipv4.dst;
+	uint16_t sp = w->tcp.sport, dp = w->tcp.dport;
+	return (s == k->saddr && sp == k->sport && d == k->daddr && dp == k->dport) ||
+	       (s == k->daddr && sp == k->dport && d == k->saddr && dp == k->sport);
+}
+
 static void mon_tcp_input(struct mon_ctx *m, struct mon_pkt *cur)
 {
 	const struct wire_pkt *w = cur->w;
-	struct flow_key key = mon_table_key(w);
-	struct mon_flow *f = flow_table_lookup(&m->table, &key);
+	struct mon_flow *f = m->last_flow;
+	if (f == NULL || !mon_flow_is(f, w)) {
+		struct flow_key key = mon_table_key(w);
+		f = flow_table_lookup(&m->table, &key);
+		m->last_flow = f;
+	}
 	int from = MOS_SIDE_CLI;
 	mon_count(m, mon_ctr_tcp_packets, 1);
 	if (f != NULL) {
@@ -281,12 +329,8 @@ static void mon_tcp_input(struct mon_ctx *m, struct mon_pkt *cur)
 			return;
 		}
 	}
-	if (f != NULL && mon_fast_ok(f, from, w)) {
-		cur->flow = f;
-		cur->sender = from;
-		mon_fast_path(m, f, from, cur);
+	if (f != NULL && mon_fast_path(m, f, from, cur))
 		return;
-	}
 	bool first = false;
 	if (f == NULL) {
 		f = mon_flow_create(m, w, cur->buf->data, &from);
@@ -349,8 +393,9 @@ bool mon_frame_input(struct eng_ctx *ctx, struct io_buf *buf, struct wire_pkt *p
 	if (n_stream + n_raw == 0)
 		return false;
 	mon_count(m, mon_ctr_frames, 1);
-	if (reason == DROP_tcp_bad_checksum || reason == DROP_ipv4_bad_checksum ||
-	    reason == DROP_eth_bad_src || reason == DROP_ipv4_bad_src)
+	if (reason != DROP_NONE &&
+	    (reason == DROP_tcp_bad_checksum || reason == DROP_ipv4_bad_checksum ||
+	     reason == DROP_eth_bad_src || reason == DROP_ipv4_bad_src))
 		reason = mon_reparse(m, buf, pkt, reason);
 	if (pkt->l3 != WIRE_L3_IPV4) {
 		if (reason == DROP_eth_unsupported_type &&

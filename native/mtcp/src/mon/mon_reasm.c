@@ -18,12 +18,6 @@
 #include "base/assert.h"
 #include "mon/mon.h"
 
-int64_t mon_reasm_offset(const struct mon_side *r, seq32_t seq)
-{
-	seq32_t nxt = seq_add(r->rcv_base, (uint32_t)r->rcv_ready);
-	return (int64_t)r->rcv_ready + seq_diff(seq, nxt);
-}
-
 /* Stored bytes of b inside [a, z). */
 static uint64_t mon_stored_in(const struct rbuf *b, uint64_t a, uint64_t z)
 {

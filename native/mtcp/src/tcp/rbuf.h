@@ -78,6 +78,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/pool.h"
 #include "mos_api.h"
@@ -194,6 +195,31 @@ void rbuf_fini(struct rbuf *b);
  * info->status. data may be NULL when len is 0. */
 enum rbuf_status rbuf_write(struct rbuf *b, uint64_t off, const void *data, uint32_t len,
 			    struct rbuf_write_info *info);
+/* rbuf_write's most frequent case, inline for small segments: an append at the tail of
+ * the single fragment that stays in the segment already holding the tail byte (so no
+ * segment is taken and the slot is known to hold one). Returns true when the bytes were
+ * stored - exactly what rbuf_write would have done, reporting stored == len - and false,
+ * having changed nothing, when rbuf_write is needed. */
+static inline bool rbuf_append_in_seg(struct rbuf *b, uint64_t off, const void *data,
+				      uint32_t len)
+{
+	if (len >= RBUF_SEG_BYTES) /* tested first: full-size segments never fit */
+		return false;
+	uint32_t within = (uint32_t)off & (RBUF_SEG_BYTES - 1);
+	/* within != 0: the tail byte off - 1 lies in off's segment, which therefore has a
+	 * physical segment in its slot. */
+	if (within + len > RBUF_SEG_BYTES || within == 0 || len == 0 || b->nfrags != 1 ||
+	    b->frag0.end != off || off + len > b->head + b->capacity)
+		return false;
+	uint32_t slot = b->head_slot +
+			(uint32_t)((off >> RBUF_SEG_SHIFT) - (b->head >> RBUF_SEG_SHIFT));
+	slot = slot >= b->nslots ? slot - b->nslots : slot;
+	const uint32_t *map = b->map_block != NULL ? b->map_block : b->map_inline;
+	uint8_t *seg = b->pool->segs.objs + ((size_t)(map[slot] - 1) << RBUF_SEG_SHIFT);
+	memcpy(seg + within, data, len);
+	b->frag0.end = off + len;
+	return true;
+}
 /* Moves head forward to new_head (<= RBUF_HEAD_MAX; no-op if not ahead), dropping the
  * stored bytes before it and freeing segments no longer used. Returns how many stored
  * bytes were dropped. */
