@@ -58,14 +58,7 @@ public sealed class InteropUpTests : IDisposable
         foreach (var a in new[] { "up", "--config", config, "--stats-json", statsJson, "--quiet" })
             psi.ArgumentList.Add(a);
         _mos = Process.Start(psi)!;
-        var deadline = Stopwatch.StartNew();
-        while (!Directory.Exists($"/sys/class/net/{_iface}"))
-        {
-            if (_mos.HasExited)
-                Assert.Fail($"mos up exited early ({_mos.ExitCode}): {_mos.StandardError.ReadToEnd()}");
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the TAP interface did not appear within 30 s");
-            Thread.Sleep(50);
-        }
+        Topology.WaitForTap(_mos, _iface, Topology.StackMac, "mos up");
     }
 
     private void MoveTapIntoNamespace()
@@ -90,7 +83,7 @@ public sealed class InteropUpTests : IDisposable
         RequireRoot();
         string config = Temp(".conf",
             "mos {\n\tio = dpdk\n\tforward = 0\n\tnetdev {\n" +
-            $"\t\td0 0x1 device=net_tap0,iface={_iface} ip=198.51.100.1/24 mac=02:00:00:00:00:01\n" +
+            $"\t\td0 0x1 device=net_tap0,iface={_iface} ip=198.51.100.1/24 mac={Topology.StackMac}\n" +
             "\t}\n}\n");
         string stats = Temp(".json");
         StartMosUp(config, stats);

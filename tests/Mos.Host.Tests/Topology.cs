@@ -40,7 +40,7 @@ public sealed class Topology : IDisposable
     /// <summary>A configuration for `mos` with one TAP port and a default route via the router.</summary>
     public string StackConfig(int cores = 1) =>
         "mos {\n\tio = dpdk\n\tforward = 0\n\tmax_concurrency = 20000\n\trmem_size = 262144\n\twmem_size = 262144\n" +
-        $"\tnetdev {{\n\t\td0 0x{(1 << cores) - 1:x} device=net_tap0,iface={Tap} ip={StackIp}/24 mac=02:00:00:00:00:01\n\t}}\n" +
+        $"\tnetdev {{\n\t\td0 0x{(1 << cores) - 1:x} device=net_tap0,iface={Tap} ip={StackIp}/24 mac={StackMac}\n\t}}\n" +
         "\troute_table {\n\t\t0.0.0.0/0 d0 gw=198.51.100.254\n\t}\n}\n" +
         "application {\n\ttype = end\n\trun = test\n}\n";
 
@@ -52,15 +52,46 @@ public sealed class Topology : IDisposable
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         _procs.Add(p);
-        var clock = Stopwatch.StartNew();
-        while (!Directory.Exists($"/sys/class/net/{Tap}"))
-        {
-            if (p.HasExited)
-                Assert.Fail($"mos {string.Join(' ', args)} exited early ({p.ExitCode}): {p.StandardError.ReadToEnd()}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the TAP interface did not appear within 30 s");
-            Thread.Sleep(50);
-        }
+        WaitForTap(p, Tap, StackMac, $"mos {string.Join(' ', args)}");
         return p;
+    }
+
+    /// <summary>The MAC every stack configuration of these tests gives its port.</summary>
+    public const string StackMac = "02:00:00:00:00:01";
+
+    /// <summary>Waits until the DPDK TAP port of `mos` is fully set up: the kernel side of
+    /// a net_tap port is configured by the driver through its name in the stack's
+    /// namespace (MAC, then up when the port starts, then promiscuous and all-multicast),
+    /// so moving it into another namespace before the last step leaves a port that
+    /// transmits nothing. The interface merely existing is not enough (under load the
+    /// move overtook the driver and the connection never started).</summary>
+    public static void WaitForTap(Process p, string iface, string mac, string what)
+    {
+        const int IffUp = 0x1, IffPromisc = 0x100, IffAllmulti = 0x200;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            string dir = $"/sys/class/net/{iface}";
+            if (Directory.Exists(dir))
+            {
+                try
+                {
+                    int flags = Convert.ToInt32(File.ReadAllText($"{dir}/flags").Trim(), 16);
+                    string addr = File.ReadAllText($"{dir}/address").Trim();
+                    const int ready = IffUp | IffPromisc | IffAllmulti;
+                    if ((flags & ready) == ready && addr == mac)
+                        return;
+                }
+                catch (IOException)
+                {
+                    // the interface went away between the checks: look again
+                }
+            }
+            if (p.HasExited)
+                Assert.Fail($"{what} exited early ({p.ExitCode}): {p.StandardError.ReadToEnd()}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the TAP interface {iface} was not set up within 30 s");
+            Thread.Sleep(20);
+        }
     }
 
     private static void Sh(params string[] args)
