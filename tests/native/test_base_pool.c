@@ -274,3 +274,163 @@ TEST(pool_write_after_free_is_caught)
 		CHECK_CONTAINS(err, "written after free");
 	}
 }
+
+/* pool_put takes a power-of-two stride (32 here) inline with a shift and any other stride
+ * (24) out of line with a division: both refuse a pointer into the middle of an object
+ * and a second put. */
+static void tp_child_interior_pointer_pow2(void)
+{
+	static struct pool p;
+	struct pool_config c = tp_config(4, 0, false);
+
+	pool_init(&p, &c, NULL);
+	MOS_ASSERT(p.stride_bytes == 32);
+	unsigned char *o = pool_get(&p);
+	pool_put(&p, o + 8);
+}
+
+static void tp_child_interior_pointer_odd(void)
+{
+	static struct pool p;
+	struct pool_config c = {"test", 24, 8, 4, false};
+
+	pool_init(&p, &c, NULL);
+	MOS_ASSERT(p.stride_bytes == 24);
+	unsigned char *o = pool_get(&p);
+	pool_put(&p, o + 8);
+}
+
+static void tp_child_double_free_odd(void)
+{
+	static struct pool p;
+	struct pool_config c = {"test", 24, 8, 4, false};
+
+	pool_init(&p, &c, NULL);
+	void *a = pool_get(&p), *b = pool_get(&p);
+	pool_put(&p, a);
+	pool_put(&p, b);
+	pool_put(&p, b);
+}
+
+TEST(pool_put_of_interior_pointer_aborts_for_any_stride)
+{
+	char err[8192];
+	int status = mt_run_child(tp_child_interior_pointer_pow2, err, sizeof err);
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "is not one of its objects");
+	status = mt_run_child(tp_child_interior_pointer_odd, err, sizeof err);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "is not one of its objects");
+	status = mt_run_child(tp_child_double_free_odd, err, sizeof err);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "pool test: double free of object 1");
+}
+
+TEST(pool_get_put_lifo_order_for_any_stride)
+{
+	size_t sizes[2] = {32, 24};
+	for (int k = 0; k < 2; k++) {
+		struct pool p;
+		struct pool_config c = {"test", sizes[k], 8, 8, false};
+		CHECK_EQ(pool_init(&p, &c, NULL), POOL_OK);
+		unsigned char *o[8];
+		for (uint32_t i = 0; i < 8; i++) {
+			o[i] = pool_get(&p);
+			CHECK(o[i] == (unsigned char *)pool_at(&p, i));
+			CHECK(pool_is_live(&p, i));
+		}
+		CHECK(pool_get(&p) == NULL);
+		CHECK_EQ(pool_get_failures(&p), 1u);
+		pool_put(&p, o[5]);
+		pool_put(&p, o[2]);
+		CHECK(!pool_is_live(&p, 5) && !pool_is_live(&p, 2));
+		CHECK_EQ(pool_available(&p), 2u);
+		CHECK(pool_get(&p) == o[2]);
+		CHECK(pool_get(&p) == o[5]);
+		for (uint32_t i = 0; i < 8; i++)
+			pool_put(&p, o[i]);
+		CHECK_EQ(pool_available(&p), 8u);
+		pool_fini(&p);
+	}
+}
+
+/* pool_get_index hands out what pool_get would (the same LIFO order, through the inline
+ * step or, with poisoning, through pool_get_full), and UINT32_MAX when exhausted. */
+TEST(pool_get_index_matches_pool_get)
+{
+	for (int poison = 0; poison < 2; poison++) {
+		struct pool a, b;
+		struct pool_config c = tp_config(6, 0, poison != 0);
+		CHECK_EQ(pool_init(&a, &c, NULL), POOL_OK);
+		CHECK_EQ(pool_init(&b, &c, NULL), POOL_OK);
+		for (int i = 0; i < 6; i++) {
+			uint32_t ia = pool_get_index(&a);
+			void *ob = pool_get(&b);
+			CHECK(ob != NULL);
+			CHECK_EQ(ia, pool_index_of(&b, ob));
+			CHECK(pool_is_live(&a, ia));
+		}
+		CHECK_EQ(pool_get_index(&a), UINT32_MAX);
+		CHECK_EQ(pool_get_failures(&a), 1u);
+		pool_put(&a, pool_at(&a, 3));
+		pool_put(&a, pool_at(&a, 1));
+		CHECK_EQ(pool_get_index(&a), 1u);
+		CHECK_EQ(pool_get_index(&a), 3u);
+		for (uint32_t i = 0; i < 6; i++) {
+			pool_put(&a, pool_at(&a, i));
+			pool_put(&b, pool_at(&b, i));
+		}
+		pool_fini(&a);
+		pool_fini(&b);
+	}
+}
+
+static void tp_child_put_index_twice(void)
+{
+	static struct pool p;
+	struct pool_config c = tp_config(4, 0, false);
+
+	pool_init(&p, &c, NULL);
+	uint32_t i = pool_get_index(&p);
+	pool_put_index(&p, i);
+	pool_put_index(&p, i);
+}
+
+static void tp_child_put_index_out_of_range(void)
+{
+	static struct pool p;
+	struct pool_config c = tp_config(4, 0, false);
+
+	pool_init(&p, &c, NULL);
+	(void)pool_get_index(&p);
+	pool_put_index(&p, 4);
+}
+
+/* pool_put_index frees by index as pool_put frees by pointer (LIFO reuse, counts), and
+ * refuses a second put and an index past the capacity. */
+TEST(pool_put_index_frees_and_refuses_misuse)
+{
+	for (int poison = 0; poison < 2; poison++) {
+		struct pool p;
+		struct pool_config c = tp_config(4, 0, poison != 0);
+		CHECK_EQ(pool_init(&p, &c, NULL), POOL_OK);
+		for (uint32_t i = 0; i < 4; i++)
+			CHECK_EQ(pool_get_index(&p), i);
+		pool_put_index(&p, 2);
+		CHECK(!pool_is_live(&p, 2));
+		CHECK_EQ(pool_available(&p), 1u);
+		CHECK(pool_get(&p) == pool_at(&p, 2));
+		for (uint32_t i = 0; i < 4; i++)
+			pool_put_index(&p, i);
+		CHECK_EQ(pool_available(&p), 4u);
+		pool_fini(&p);
+	}
+	char err[8192];
+	int status = mt_run_child(tp_child_put_index_twice, err, sizeof err);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "pool test: double free of object 0");
+	status = mt_run_child(tp_child_put_index_out_of_range, err, sizeof err);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK_CONTAINS(err, "index 4 >= capacity 4");
+}

@@ -516,3 +516,59 @@ TEST(without_time_wait_the_last_ack_still_goes_out_and_the_connection_ends)
 	CHECK_EQ(pool_in_use(&b.es->tcp.tcbs), 0);
 	tt_teardown(&b);
 }
+
+/* An orphan (closed by the application) in FIN_WAIT_1: the peer's ACK of our FIN alone
+ * leaves FIN_WAIT_2 watched by the slow timer, which ends it after TCP_FIN_WAIT_2_MS. */
+TEST(orphan_fin_wait_2_is_watched_by_the_slow_timer_and_ends)
+{
+	struct tt b;
+	tt_setup(&b);
+	struct tt_conn c = tt_conn_in(&b, TCP_FIN_WAIT_1);
+	tt_peer_ack(&b, &c);
+	CHECK_EQ(c.t->state, TCP_FIN_WAIT_2);
+	CHECK((c.t->f & TF_ORPHAN_WAIT) != 0);
+	CHECK((c.t->f & (TF_ORPHAN_ARM | TF_TW_NET)) == 0);
+	CHECK(tw_timer_armed(&c.t->slow_timer));
+	CHECK_EQ(tw_timer_deadline(&c.t->slow_timer), c.t->end_ms);
+	CHECK_EQ(c.t->end_ms, b.ctx->now_ms + TCP_FIN_WAIT_2_MS);
+	tt_run(&b, TCP_FIN_WAIT_2_MS - 1);
+	CHECK(!tt_gone(&b));
+	tt_run(&b, 1);
+	CHECK(tt_gone(&b));
+	tt_teardown(&b);
+}
+
+/* The same orphan, when the peer's FIN rides on the ACK of ours: straight through
+ * FIN_WAIT_2 to TIME_WAIT, whose interval alone is timed. */
+TEST(orphan_fin_wait_1_acked_with_the_peer_fin_times_only_time_wait)
+{
+	struct tt b;
+	tt_setup(&b);
+	struct tt_conn c = tt_conn_in(&b, TCP_FIN_WAIT_1);
+	tt_peer_fin(&b, &c);
+	CHECK_EQ(c.t->state, TCP_TIME_WAIT);
+	CHECK((c.t->f & (TF_ORPHAN_WAIT | TF_ORPHAN_ARM | TF_TW_NET)) == 0);
+	CHECK(tw_timer_armed(&c.t->slow_timer));
+	CHECK_EQ(tw_timer_deadline(&c.t->slow_timer), b.ctx->now_ms + 500);
+	tt_run(&b, 499);
+	CHECK(!tt_gone(&b));
+	tt_run(&b, 1);
+	CHECK(tt_gone(&b));
+	tt_teardown(&b);
+}
+
+/* Without TIME_WAIT: the orphan acknowledges the FIN and ends in the same poll, with no
+ * timer left behind. */
+TEST(orphan_without_time_wait_acks_the_fin_and_ends_with_no_timer_left)
+{
+	struct tt b;
+	tt_setup_with(&b, " tcp_timeout = 0\n tcp_tw_interval = 0\n");
+	struct tt_conn c = tt_conn_in(&b, TCP_FIN_WAIT_1);
+	uint32_t armed = tw_armed_count(&b.ctx->wheel);
+	tt_peer_fin(&b, &c);
+	CHECK(tt_gone(&b));
+	CHECK(tw_armed_count(&b.ctx->wheel) < armed); /* the retransmission timer went */
+	tt_poll(&b);
+	CHECK_EQ(pool_in_use(&b.es->tcp.tcbs), 0);
+	tt_teardown(&b);
+}

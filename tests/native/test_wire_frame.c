@@ -300,3 +300,113 @@ TEST(frame_fast_path_equals_general_chain_on_mutated_frames)
 		tf_same_as_general(f, (uint16_t)len, flags);
 	}
 }
+
+/* Recomputes both checksums of an untagged IPv4 + TCP frame of `len` bytes after an
+ * edit, so the edit itself is what the parsers judge. */
+static void tf_fix_csums(uint8_t *f, size_t len)
+{
+	uint8_t *ip = f + 14, *t = ip + 20;
+	uint16_t seg_len = (uint16_t)(len - 34);
+	ip[10] = ip[11] = 0;
+	tw_put16(ip + 10, tw_ref_csum(ip, 20));
+	t[16] = t[17] = 0;
+	tw_put16(t + 16, tw_ref_l4_csum(ip, t, seg_len));
+}
+
+/* Each check the fast path makes on the raw fields (wire_tcp_judge()'s, the source
+ * address, DF) and each option layout it takes itself or hands on, on frames with valid
+ * checksums: the same verdict and repr as the general chain, with and without the
+ * checksum flags. */
+TEST(frame_fast_path_equals_general_chain_on_judged_fields)
+{
+	enum {
+		E_NONE,
+		E_SPORT0,
+		E_DPORT0,
+		E_BCAST,
+		E_MCAST,
+		E_LOOP_SRC,
+		E_FIN_ONLY,
+		E_SYN_RST,
+		E_SYN_FIN,
+		E_DF,
+		E_TS_BADLEN,
+		E_TS_NOT_FIRST,
+		E_NOPS,
+		E_BAD_OPTLEN,
+		E_AE_FLAG,
+		E_COUNT
+	};
+	for (int ts = 0; ts < 2; ts++) {
+		for (int e = E_NONE; e < E_COUNT; e++) {
+			uint8_t f[1600];
+			size_t len = ts ? tf_build_ts_data(f, 64) : tf_build_data(f, 0, 100, 0);
+			uint8_t *ip = f + 14, *t = ip + 20, *o = t + 20;
+			switch (e) {
+			case E_SPORT0:
+				t[0] = t[1] = 0;
+				break;
+			case E_DPORT0:
+				t[2] = t[3] = 0;
+				break;
+			case E_BCAST:
+				memset(ip + 16, 0xff, 4);
+				break;
+			case E_MCAST:
+				ip[16] = 239;
+				break;
+			case E_LOOP_SRC:
+				ip[12] = 127;
+				break;
+			case E_FIN_ONLY:
+				t[13] = 0x01;
+				break;
+			case E_SYN_RST:
+				t[13] = 0x06;
+				break;
+			case E_SYN_FIN:
+				t[13] = 0x03;
+				break;
+			case E_DF:
+				ip[6] |= 0x40;
+				break;
+			case E_TS_BADLEN:
+				if (ts)
+					o[3] = 9;
+				break;
+			case E_TS_NOT_FIRST:
+				if (ts) {
+					o[0] = 8;
+					o[1] = 10;
+					o[10] = 1;
+					o[11] = 1;
+				}
+				break;
+			case E_NOPS:
+				if (ts)
+					memset(o, 1, 12);
+				break;
+			case E_BAD_OPTLEN:
+				if (ts)
+					o[3] = 1;
+				break;
+			case E_AE_FLAG:
+				t[12] |= 0x01;
+				break;
+			default:
+				break;
+			}
+			tf_fix_csums(f, len);
+			tf_same_as_general(f, (uint16_t)len, 0);
+			tf_same_as_general(f, (uint16_t)len, WIRE_RX_IP_CSUM_OK);
+			tf_same_as_general(f, (uint16_t)len,
+					   WIRE_RX_IP_CSUM_OK | WIRE_RX_L4_CSUM_OK);
+			if (e == E_NONE || e == E_DF || e == E_AE_FLAG) {
+				struct wire_pkt p;
+				CHECK_EQ(wire_parse_frame(f, (uint16_t)len, 0, &p), DROP_NONE);
+				CHECK_EQ(p.ipv4.df, e == E_DF || ip[6] & 0x40 ? true : false);
+				CHECK_EQ(p.tcp.opts.present, ts ? WIRE_TCPOPT_TS : 0);
+			}
+		}
+	}
+}

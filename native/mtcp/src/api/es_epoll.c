@@ -12,21 +12,30 @@
 #define EP_ALWAYS ((uint32_t)(MOS_EPOLLERR | MOS_EPOLLHUP))
 #define EP_FLAGS ((uint32_t)MOS_EPOLLET | (uint32_t)MOS_EPOLLONESHOT)
 
+/* epoll bits of a set of TCP_POLL_* bits (the five of tcp.h): one table load. */
+#define EP_T(b)                                                                                \
+	((((b)&TCP_POLL_IN) ? (uint32_t)(MOS_EPOLLIN | MOS_EPOLLRDNORM) : 0u) |                \
+	 (((b)&TCP_POLL_OUT) ? (uint32_t)(MOS_EPOLLOUT | MOS_EPOLLWRNORM) : 0u) |              \
+	 (((b)&TCP_POLL_ERR) ? (uint32_t)MOS_EPOLLERR : 0u) |                                  \
+	 (((b)&TCP_POLL_HUP) ? (uint32_t)MOS_EPOLLHUP : 0u) |                                  \
+	 (((b)&TCP_POLL_RDHUP) ? (uint32_t)MOS_EPOLLRDHUP : 0u))
+#define EP_TCP_BITS                                                                            \
+	((uint32_t)(TCP_POLL_IN | TCP_POLL_OUT | TCP_POLL_ERR | TCP_POLL_HUP | TCP_POLL_RDHUP))
+MOS_STATIC_ASSERT(EP_TCP_BITS == 31u, "the TCP poll bits are the five lowest");
+
+static const uint32_t ep_tcp_table[32] = {
+	EP_T(0),  EP_T(1),  EP_T(2),  EP_T(3),  EP_T(4),  EP_T(5),  EP_T(6),  EP_T(7),
+	EP_T(8),  EP_T(9),  EP_T(10), EP_T(11), EP_T(12), EP_T(13), EP_T(14), EP_T(15),
+	EP_T(16), EP_T(17), EP_T(18), EP_T(19), EP_T(20), EP_T(21), EP_T(22), EP_T(23),
+	EP_T(24), EP_T(25), EP_T(26), EP_T(27), EP_T(28), EP_T(29), EP_T(30), EP_T(31)};
+
 static uint32_t ep_from_tcp(uint32_t b)
 {
-	uint32_t e = 0;
-	if (b & TCP_POLL_IN)
-		e |= MOS_EPOLLIN | MOS_EPOLLRDNORM;
-	if (b & TCP_POLL_OUT)
-		e |= MOS_EPOLLOUT | MOS_EPOLLWRNORM;
-	if (b & TCP_POLL_ERR)
-		e |= MOS_EPOLLERR;
-	if (b & TCP_POLL_HUP)
-		e |= MOS_EPOLLHUP;
-	if (b & TCP_POLL_RDHUP)
-		e |= MOS_EPOLLRDHUP;
-	return e;
+	return ep_tcp_table[b & EP_TCP_BITS];
 }
+
+#undef EP_T
+#undef EP_TCP_BITS
 
 uint32_t es_sock_events(int kind, void *obj)
 {

@@ -175,6 +175,7 @@ enum pool_status pool_init(struct pool *p, const struct pool_config *cfg, struct
 	p->name = cfg->name ? cfg->name : "(unnamed pool)";
 	p->obj_size = cfg->obj_size;
 	p->stride_bytes = l.stride;
+	p->stride_shift = pool_is_pow2(l.stride) ? (uint8_t)__builtin_ctzll(l.stride) : 0;
 	p->capacity = cfg->capacity;
 	p->free_count = cfg->capacity;
 	p->poison = cfg->poison;
@@ -220,7 +221,7 @@ static void pool_check_poison(const struct pool *p, const unsigned char *obj)
 			       p->name, pool_index_of(p, obj), i, obj[i]);
 }
 
-void *pool_get(struct pool *p)
+void *pool_get_full(struct pool *p)
 {
 	uint32_t index;
 	unsigned char *obj;
@@ -242,7 +243,7 @@ void *pool_get(struct pool *p)
 	return obj;
 }
 
-void pool_put(struct pool *p, void *obj)
+void pool_put_full(struct pool *p, void *obj)
 {
 	/* One division (pool_owns() and pool_index_of() would make three). */
 	uintptr_t off = (uintptr_t)obj - (uintptr_t)p->objs;

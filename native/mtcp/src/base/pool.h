@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/assert.h"
+
 struct arena {
 	unsigned char *base;
 	size_t size_bytes;
@@ -79,7 +81,8 @@ struct pool {
 	void *owned;        /* block to free in pool_fini (NULL when from an arena) */
 	const char *name;
 	size_t obj_size;
-	size_t stride_bytes; /* obj_size rounded up to the alignment */
+	size_t stride_bytes;  /* obj_size rounded up to the alignment */
+	uint8_t stride_shift; /* log2(stride_bytes) when a power of two (>= 3), else 0 */
 	uint32_t capacity;
 	uint32_t free_count;
 	uint64_t get_failures;
@@ -94,10 +97,93 @@ enum pool_status pool_init(struct pool *p, const struct pool_config *cfg, struct
 /* Releases memory pool_init allocated (not arena memory). Objects become invalid. */
 void pool_fini(struct pool *p);
 
-/* A free object, or NULL when all capacity objects are in use. O(1). */
-void *pool_get(struct pool *p);
-/* Returns obj (from pool_get of this pool, not yet put) to the pool. O(1). */
-void pool_put(struct pool *p, void *obj);
+/* The complete pool_get / pool_put (poison, ASan, exhaustion). Call pool_get / pool_put;
+ * these are their out-of-line bodies. */
+void *pool_get_full(struct pool *p);
+void pool_put_full(struct pool *p, void *obj);
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_INLINE_FAST 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_INLINE_FAST 0
+#endif
+#endif
+#ifndef POOL_INLINE_FAST
+#define POOL_INLINE_FAST 1
+#endif
+
+/* pool_get()'s inline step: pops a free index and marks it live, with pool_get_full()'s
+ * assertion. Only for a pool with a free object and no poisoning, outside ASan builds. */
+static inline uint32_t pool_take_index(struct pool *p)
+{
+	uint32_t index = p->free_idx[--p->free_count];
+	MOS_ASSERT_MSG(index < p->capacity && !((p->live[index / 64] >> (index % 64)) & 1),
+		       "pool %s: free list corrupt at index %u", p->name, index);
+	p->live[index / 64] |= UINT64_C(1) << (index % 64);
+	return index;
+}
+
+/* A free object, or NULL when all capacity objects are in use. O(1). Inline for the
+ * common case (objects free, no poisoning, no ASan): the same steps and assertion as
+ * pool_get_full(). */
+static inline void *pool_get(struct pool *p)
+{
+	if (POOL_INLINE_FAST && MOS_LIKELY(p->free_count != 0 && !p->poison))
+		return p->objs + (size_t)pool_take_index(p) * p->stride_bytes;
+	return pool_get_full(p);
+}
+
+uint32_t pool_index_of(const struct pool *p, const void *obj);
+
+/* pool_get() returning the object's index instead (pool_at() gives the object), or
+ * UINT32_MAX when all capacity objects are in use. */
+static inline uint32_t pool_get_index(struct pool *p)
+{
+	if (POOL_INLINE_FAST && MOS_LIKELY(p->free_count != 0 && !p->poison))
+		return pool_take_index(p);
+	void *obj = pool_get_full(p);
+	return obj != NULL ? pool_index_of(p, obj) : UINT32_MAX;
+}
+
+/* Returns obj (from pool_get of this pool, not yet put) to the pool. O(1). Inline for
+ * a pool without poisoning outside ASan builds, with pool_put_full()'s assertions. */
+static inline void pool_put(struct pool *p, void *obj)
+{
+	if (!POOL_INLINE_FAST || p->poison || p->stride_shift == 0) {
+		pool_put_full(p, obj);
+		return;
+	}
+	uintptr_t off = (uintptr_t)obj - (uintptr_t)p->objs;
+	uintptr_t index = off >> p->stride_shift;
+	MOS_ASSERT_MSG((uintptr_t)obj >= (uintptr_t)p->objs && index < p->capacity &&
+			       (off & (p->stride_bytes - 1)) == 0,
+		       "pool %s: %p is not one of its objects", p->name, obj);
+	MOS_ASSERT_MSG((p->live[index / 64] >> (index % 64)) & 1,
+		       "pool %s: double free of object %u", p->name, (uint32_t)index);
+	MOS_ASSERT(p->free_count < p->capacity);
+	p->live[index / 64] &= ~(UINT64_C(1) << (index % 64));
+	p->free_idx[p->free_count++] = (uint32_t)index;
+}
+
+void *pool_at(const struct pool *p, uint32_t index);
+
+/* pool_put() of the object at `index`, with pool_put_full()'s checks on an index
+ * (< capacity, handed out, not put twice). */
+static inline void pool_put_index(struct pool *p, uint32_t index)
+{
+	if (!POOL_INLINE_FAST || p->poison) {
+		pool_put_full(p, pool_at(p, index));
+		return;
+	}
+	MOS_ASSERT_MSG(index < p->capacity, "pool %s: index %u >= capacity %u", p->name, index,
+		       p->capacity);
+	MOS_ASSERT_MSG((p->live[index / 64] >> (index % 64)) & 1,
+		       "pool %s: double free of object %u", p->name, index);
+	MOS_ASSERT(p->free_count < p->capacity);
+	p->live[index / 64] &= ~(UINT64_C(1) << (index % 64));
+	p->free_idx[p->free_count++] = index;
+}
 
 /* obj points at the start of one of the pool's objects (free or not). */
 bool pool_owns(const struct pool *p, const void *obj);

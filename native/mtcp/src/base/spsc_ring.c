@@ -125,11 +125,14 @@ bool spsc_bytes_init(struct spsc_bytes *b, void *buf, uint32_t capacity_bytes)
 	MOS_ASSERT(b != NULL);
 	if (!spsc_is_pow2(capacity_bytes) || capacity_bytes > SPSC_CAPACITY_MAX || buf == NULL)
 		return false;
-	memset(b, 0, sizeof *b);
+	/* Field by field: the padding is never read, and a connection sets up two rings. */
 	b->buf = buf;
 	b->mask = capacity_bytes - 1;
+	b->pad_ro_ = 0;
 	atomic_init(&b->wr, 0);
+	b->rd_cache = 0;
 	atomic_init(&b->rd, 0);
+	b->wr_cache = 0;
 	return true;
 }
 

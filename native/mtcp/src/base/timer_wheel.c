@@ -93,7 +93,8 @@ static struct tw_link *tw_list_at(struct tw_wheel *w, unsigned where)
 }
 
 /* Links t (effective deadline already set, >= now) into the list its deadline selects. */
-static void tw_place(struct tw_wheel *w, struct tw_timer *t)
+static inline __attribute__((always_inline)) void tw_place(struct tw_wheel *w,
+							   struct tw_timer *t)
 {
 	uint64_t differ = t->deadline_ms ^ w->now_ms;
 	unsigned level, slot;
@@ -123,11 +124,15 @@ static void tw_place(struct tw_wheel *w, struct tw_timer *t)
 static void tw_detach(struct tw_wheel *w, struct tw_timer *t)
 {
 	unsigned where = t->where;
-	struct tw_link *head = tw_list_at(w, where);
+	/* The list becomes empty iff t is its only node: both neighbours are the head. */
+	bool last = t->link.next == t->link.prev;
 
 	MOS_ASSERT(w->armed > 0);
+	MOS_ASSERT_MSG(where >= TW_WHERE_SLOT0 && where <= TW_WHERE_DUE,
+		       "corrupt timer list index %u", where);
+	MOS_ASSERT(!last || t->link.next == tw_list_at(w, where));
 	tw_list_unlink(&t->link);
-	if (where < TW_WHERE_OVERFLOW && tw_list_empty(head)) {
+	if (last && where < TW_WHERE_OVERFLOW) {
 		unsigned index = where - TW_WHERE_SLOT0;
 		w->occupied[index / TW_SLOTS] &= ~(UINT64_C(1) << (index % TW_SLOTS));
 	}
@@ -153,17 +158,6 @@ void tw_init(struct tw_wheel *w, uint64_t now_ms)
 	w->stats = (struct tw_stats){0, 0, 0};
 }
 
-void tw_timer_init(struct tw_timer *t, tw_fire_fn fire)
-{
-	MOS_ASSERT(t != NULL);
-	MOS_ASSERT(fire != NULL);
-	t->link.next = NULL;
-	t->link.prev = NULL;
-	t->deadline_ms = 0;
-	t->fire = fire;
-	t->where = TW_WHERE_NONE;
-}
-
 void tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t deadline_ms)
 {
 	MOS_ASSERT_MSG(t->fire != NULL, "timer armed before tw_timer_init");
@@ -179,13 +173,10 @@ void tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t deadline_ms)
 	w->armed++;
 }
 
-bool tw_cancel(struct tw_wheel *w, struct tw_timer *t)
+void tw_cancel_armed(struct tw_wheel *w, struct tw_timer *t)
 {
-	if (!tw_timer_armed(t))
-		return false;
+	MOS_ASSERT(tw_timer_armed(t));
 	tw_detach(w, t);
-	MOS_ASSERT(!tw_timer_armed(t));
-	return true;
 }
 
 /* Runs callbacks of due timers, head first, at most `budget`. Callbacks may append to the

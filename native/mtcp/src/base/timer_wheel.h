@@ -103,15 +103,33 @@ struct tw_wheel {
 void tw_init(struct tw_wheel *w, uint64_t now_ms);
 
 /* Prepares a timer (not armed) that runs `fire` when it expires. Call once before use; a
- * timer may be armed and fired any number of times afterwards. */
-void tw_timer_init(struct tw_timer *t, tw_fire_fn fire);
+ * timer may be armed and fired any number of times afterwards. Inline: a TCB prepares
+ * three of them per connection. */
+static inline void tw_timer_init(struct tw_timer *t, tw_fire_fn fire)
+{
+	t->link.next = NULL;
+	t->link.prev = NULL;
+	t->deadline_ms = 0;
+	t->fire = fire;
+	t->where = TW_WHERE_NONE;
+}
 
 /* Arms t for deadline_ms (absolute). If t is armed it is re-armed: moved to the new
  * deadline and to the end of the arming order. O(1). */
 void tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t deadline_ms);
 
-/* Disarms t. Returns true if it was armed. Safe on an unarmed timer and from callbacks. */
-bool tw_cancel(struct tw_wheel *w, struct tw_timer *t);
+/* Disarms an armed t (the out-of-line part of tw_cancel). */
+void tw_cancel_armed(struct tw_wheel *w, struct tw_timer *t);
+
+/* Disarms t. Returns true if it was armed. Safe on an unarmed timer and from callbacks.
+ * Inline: most cancels find the timer unarmed and cost one compare. */
+static inline bool tw_cancel(struct tw_wheel *w, struct tw_timer *t)
+{
+	if (t->where == TW_WHERE_NONE)
+		return false;
+	tw_cancel_armed(w, t);
+	return true;
+}
 
 /* Fires, in the documented order, every timer whose effective deadline is <= now_ms (which
  * must be >= tw_now(w)), stopping early once `fire_limit` callbacks have run. Returns the

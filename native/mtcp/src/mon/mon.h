@@ -539,7 +539,12 @@ static inline void mon_raise(struct mon_ctx *m, struct mon_flow *f, int hook, in
 void mon_raise_lsock(struct mon_ctx *m, struct mon_lsock *ls, int hook, uint32_t events);
 /* Callback bookkeeping: the thread inside a callback or filter of this context may
  * call the "callback only" functions. Enter before calling user code, leave after. */
-bool mon_in_callback(const struct mon_ctx *m);
+static inline bool mon_in_callback(const struct mon_ctx *m)
+{
+	return atomic_load_explicit(&m->cb_depth, memory_order_relaxed) > 0 &&
+	       atomic_load_explicit(&m->cb_thread, memory_order_relaxed) ==
+		       (uintptr_t)pthread_self();
+}
 void mon_cb_enter(struct mon_ctx *m);
 void mon_cb_leave(struct mon_ctx *m);
 

@@ -168,13 +168,6 @@ struct mon_cbtab *mon_cbtab_with(const struct mon_cbtab *old, const struct mon_u
 
 /* ---- dispatch ------------------------------------------------------------------------ */
 
-bool mon_in_callback(const struct mon_ctx *m)
-{
-	return atomic_load_explicit(&m->cb_depth, memory_order_relaxed) > 0 &&
-	       atomic_load_explicit(&m->cb_thread, memory_order_relaxed) ==
-		       (uintptr_t)pthread_self();
-}
-
 void mon_cb_enter(struct mon_ctx *m)
 {
 	uint32_t d = atomic_load_explicit(&m->cb_depth, memory_order_relaxed);

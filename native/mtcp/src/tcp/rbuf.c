@@ -95,11 +95,9 @@ void rbuf_pool_fini(struct rbuf_pool *p)
 /* A segment handle (pool index + 1), or 0 when the pool is empty. */
 static uint32_t rbuf_seg_get(struct rbuf_pool *p)
 {
-	unsigned char *s = pool_get(&p->segs);
+	uint32_t index = pool_get_index(&p->segs); /* its object is objs + index * 1 KiB */
 
-	if (s == NULL)
-		return 0;
-	return (uint32_t)((size_t)(s - p->segs.objs) >> RBUF_SEG_SHIFT) + 1;
+	return index != UINT32_MAX ? index + 1 : 0;
 }
 
 static inline uint8_t *rbuf_seg_mem(const struct rbuf_pool *p, uint32_t handle)
@@ -109,7 +107,7 @@ static inline uint8_t *rbuf_seg_mem(const struct rbuf_pool *p, uint32_t handle)
 
 static void rbuf_seg_put(struct rbuf_pool *p, uint32_t handle)
 {
-	pool_put(&p->segs, rbuf_seg_mem(p, handle));
+	pool_put_index(&p->segs, handle - 1);
 }
 
 /* --- Slots and fragments ---------------------------------------------------------- */

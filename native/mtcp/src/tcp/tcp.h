@@ -136,6 +136,8 @@ enum tcp_tflag {
 	TF_FORCE = 1u << 24,        /* persist override: send a short segment once */
 	TF_RTO_RECOVERY = 1u << 25, /* SACK recovery after an RTO: every hole is lost */
 	TF_TW_NOW = 1u << 26,       /* no TIME_WAIT: end once the output went */
+	TF_ORPHAN_ARM = 1u << 27,   /* arm the orphan's slow timer after this segment */
+	TF_TW_NET = 1u << 28, /* TF_TW_NOW: arm the orphan's timer if the last ACK waits */
 };
 
 /* Output wanted (tcp_tcb.out). */
@@ -218,16 +220,9 @@ struct tcp_tcb {
 	uint32_t ka_idle_ms, ka_intvl_ms;
 	uint8_t ka_cnt;
 
-	/* SACK: sender scoreboard (sorted, disjoint, above snd_una) and the offsets of the
-	 * receiver's most recent out-of-order arrivals (first = most recent) */
-	struct tcp_range sb[TCP_SB_MAX];
-	uint64_t rsack[TCP_RSACK_MAX];
-
 	struct tw_timer rtx_timer;    /* retransmission or persist */
 	struct tw_timer delack_timer; /* delayed ACK */
 	struct tw_timer slow_timer;   /* TIME_WAIT, FIN_WAIT_2, idle, keepalive */
-
-	struct rbuf ooo; /* out-of-order data (enabled only while there is some) */
 
 	struct tcp_listener *lsn; /* passive open: the listener until accepted */
 	struct tcp_tcb *lsn_next; /* its embryonic list (SYN_RCVD) */
@@ -251,6 +246,17 @@ struct tcp_tcb {
 	int sock_id;           /* socket layer: the id, -1 while none (app side) */
 	uint32_t bound_ip;     /* bind(): host order, with bound_port */
 	uint16_t bound_port;
+
+	/* ---- rarely used (context thread): after everything a segment touches, so that
+	 * the lines a short connection uses are contiguous (tcp_prefetch() asks for them up
+	 * to the capacity of ooo, which every data segment reads). ---- */
+	struct rbuf ooo; /* out-of-order data (enabled only while there is some) */
+	/* SACK: sender scoreboard (sorted, disjoint, above snd_una) and the offsets of the
+	 * receiver's most recent out-of-order arrivals (first = most recent). Only the
+	 * first sb_n and rsack_n entries are ever read: tcp_tcb_new() does not zero them,
+	 * so they stay last. */
+	struct tcp_range sb[TCP_SB_MAX];
+	uint64_t rsack[TCP_RSACK_MAX];
 };
 
 /* A listening socket. */

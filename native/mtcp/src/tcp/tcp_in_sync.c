@@ -221,9 +221,11 @@ static int tcp_ack_state(struct tcp_stack *s, struct tcp_tcb *t)
 	case TCP_FIN_WAIT_1:
 		tcp_set_state(s, t, TCP_FIN_WAIT_2);
 		if (!(t->f & TF_APP_REF)) { /* nobody will read: do not wait forever */
-			t->f |= TF_ORPHAN_WAIT;
+			t->f |= TF_ORPHAN_WAIT | TF_ORPHAN_ARM;
 			t->end_ms = s->ctx->now_ms + TCP_FIN_WAIT_2_MS;
-			tcp_slow_arm(s, t);
+			/* The slow timer is armed once the segment is through
+			 * (tcp_orphan_arm): the FIN it often carries ends FIN_WAIT_2
+			 * at once. */
 		}
 		break;
 	case TCP_CLOSING:
@@ -306,10 +308,13 @@ int tcp_in_synchronized(struct tcp_stack *s, struct tcp_tcb *t, struct tcp_seg *
 		v = tcp_step_syn(s, t, g);
 	if (v == TCP_CONTINUE)
 		v = tcp_step_ack(s, t, g);
-	if (v != TCP_CONTINUE)
-		return v;
-	/* sixth (URG): urgent data is delivered as ordinary data */
-	tcp_step_text(s, t, g);
-	tcp_step_fin(s, t, g);
-	return DROP_NONE;
+	if (v == TCP_CONTINUE) {
+		/* sixth (URG): urgent data is delivered as ordinary data */
+		tcp_step_text(s, t, g);
+		tcp_step_fin(s, t, g);
+		v = DROP_NONE;
+	}
+	if (t->f & TF_ORPHAN_ARM)
+		tcp_orphan_arm(s, t);
+	return v;
 }

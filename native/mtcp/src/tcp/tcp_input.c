@@ -2,6 +2,7 @@
  * (§3.10.7.1), LISTEN (§3.10.7.2) and SYN-SENT (§3.10.7.3) cases; the other states go
  * through the eight steps of tcp_in_sync.c. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/assert.h"
@@ -209,7 +210,8 @@ static int tcp_passive_open(struct tcp_stack *s, struct tcp_listener *l, struct 
 		tcp_maybe_free(s, t);
 		return DROP_tcp_no_memory;
 	}
-	tcp_route(s, t);
+	t->out_port = r->port; /* tcp_route() with the route found above */
+	t->next_hop = route_next_hop(r, g->src);
 	tcp_inherit(t, l);
 	tcp_init_seqs(s, t);
 	t->irs = g->seq;
@@ -277,7 +279,10 @@ static int tcp_in_no_conn(struct tcp_stack *s, struct tcp_seg *g)
 static inline __attribute__((always_inline)) void tcp_prefetch(const struct tcp_tcb *t)
 {
 	const char *p = (const char *)t;
-	for (size_t off = 0; off < sizeof *t; off += 64)
+	const size_t hot = offsetof(struct tcp_tcb, ooo) + offsetof(struct rbuf, capacity) +
+			   sizeof t->ooo.capacity; /* the rest only with SACK or reordering */
+#pragma GCC unroll 16
+	for (size_t off = 0; off < hot; off += 64)
 		__builtin_prefetch(p + off);
 	const struct spsc_bytes *rings[2] = {t->snd, t->rcv};
 	for (int i = 0; i < 2; i++) {

@@ -50,7 +50,11 @@ int tcp_flow_add(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_flow_del(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_set_state(struct tcp_stack *s, struct tcp_tcb *t, uint8_t state);
 /* Publishes app-visible state bits (release). */
-void tcp_sflags_set(struct tcp_tcb *t, uint32_t set, uint32_t clear);
+static inline void tcp_sflags_set(struct tcp_tcb *t, uint32_t set, uint32_t clear)
+{
+	uint32_t v = atomic_load_explicit(&t->sflags, memory_order_relaxed);
+	atomic_store_explicit(&t->sflags, (v | set) & ~clear, memory_order_release);
+}
 /* The connection is over (CLOSED): out of the flow table, timers off; err (errno) is
  * reported to the application when non-zero. Freed once the application let go. */
 void tcp_conn_end(struct tcp_stack *s, struct tcp_tcb *t, int err);
@@ -58,7 +62,20 @@ void tcp_conn_end(struct tcp_stack *s, struct tcp_tcb *t, int err);
 void tcp_maybe_free(struct tcp_stack *s, struct tcp_tcb *t);
 /* Takes t off its listener's embryonic list (SYN_RCVD). */
 void tcp_lsn_unlink(struct tcp_tcb *t);
-void tcp_out_want(struct tcp_stack *s, struct tcp_tcb *t, uint32_t oflags);
+/* Records output wanted for t and puts it on the output list (once per poll). */
+static inline void tcp_out_want(struct tcp_stack *s, struct tcp_tcb *t, uint32_t oflags)
+{
+	t->out |= oflags;
+	if (t->f & TF_ON_OUT)
+		return;
+	t->f |= TF_ON_OUT;
+	t->out_next = NULL;
+	if (s->out_tail != NULL)
+		s->out_tail->out_next = t;
+	else
+		s->out_head = t;
+	s->out_tail = t;
+}
 void tcp_work_add(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_wake(struct tcp_stack *s, struct tcp_tcb *t, uint32_t bits);
 void tcp_wake_listener(struct tcp_stack *s, struct tcp_listener *l);
@@ -131,6 +148,8 @@ void tcp_rtx_stop(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_persist_arm(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_delack_arm(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_slow_arm(struct tcp_stack *s, struct tcp_tcb *t);
+/* After the segment that made an orphan FIN_WAIT_2 (TF_ORPHAN_ARM): its slow timer. */
+void tcp_orphan_arm(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_enter_time_wait(struct tcp_stack *s, struct tcp_tcb *t);
 void tcp_timer_work(struct tcp_stack *s, struct tcp_tcb *t);
 

@@ -2,6 +2,7 @@
  * control segments first (SYN, SYN-ACK, RST, window probes), then pure ACKs, then data
  * (RFC 9293 §3.8.6 sending policy: sender SWS avoidance and Nagle, RFC 5681 / RFC 6675
  * congestion and recovery windows). */
+#include <stddef.h>
 #include <string.h>
 
 #include "base/assert.h"
@@ -63,7 +64,8 @@ static bool tcp_xmit(struct tcp_stack *s, struct tcp_xmit *x)
 static void tcp_fill_opts(struct tcp_stack *s, struct tcp_tcb *t, uint16_t flags,
 			  struct wire_tcp_opts *o)
 {
-	memset(o, 0, sizeof *o);
+	/* The SACK blocks are written below when present; nothing reads them otherwise. */
+	memset(o, 0, offsetof(struct wire_tcp_opts, sack));
 	bool syn = (flags & WIRE_TCP_SYN) != 0;
 	bool offer = t->state == TCP_SYN_SENT; /* our SYN offers all; a SYN-ACK answers */
 	if (syn) {
@@ -93,20 +95,28 @@ static void tcp_fill_opts(struct tcp_stack *s, struct tcp_tcb *t, uint16_t flags
 static bool tcp_emit(struct tcp_stack *s, struct tcp_tcb *t, seq32_t seq, uint16_t flags,
 		     uint32_t len)
 {
-	struct tcp_xmit x = {.port = t->out_port,
-			     .next_hop = t->next_hop,
-			     .src = t->key.saddr,
-			     .dst = t->key.daddr,
-			     .ring = t->snd,
-			     .ring_off = len ? seq_dist(t->snd_una, seq) : 0,
-			     .len = len};
+	/* Field by field rather than a zeroing initialiser: the options (with their SACK
+	 * blocks) are most of the struct, and tcp_fill_opts() sets what is read of them. */
+	struct tcp_xmit x;
+	x.port = t->out_port;
+	x.next_hop = t->next_hop;
+	x.src = t->key.saddr;
+	x.dst = t->key.daddr;
+	x.from = NULL;
+	x.ring = t->snd;
+	x.ring_off = len ? seq_dist(t->snd_una, seq) : 0;
+	x.len = len;
 	x.r.sport = t->key.sport;
 	x.r.dport = t->key.dport;
 	x.r.seq = seq_raw(seq);
+	x.r.ack = (flags & WIRE_TCP_ACK) ? seq_raw(t->rcv_nxt) : 0;
 	x.r.flags = flags;
+	x.r.window = 0;
+	x.r.checksum = 0;
+	x.r.urgent = 0;
+	x.r.header_len = 0;
+	x.r.payload_len = 0;
 	tcp_fill_opts(s, t, flags, &x.r.opts);
-	if (flags & WIRE_TCP_ACK)
-		x.r.ack = seq_raw(t->rcv_nxt);
 	if (flags & WIRE_TCP_SYN) {
 		uint32_t w = tcp_rcv_window(t);
 		x.r.window =
@@ -428,9 +438,14 @@ void tcp_output_all(struct tcp_stack *s)
 		if (t->state == TCP_CLOSED)
 			left &= TOF_RST;
 		t->out &= TOF_DATA;
-		if (left != 0)
+		if (left != 0) {
 			tcp_out_want(s, t, left);
-		else if ((t->f & TF_TW_NOW) && t->state == TCP_TIME_WAIT)
+			if (t->f & TF_TW_NET) { /* see tcp_orphan_arm() */
+				t->f &= ~(uint32_t)TF_TW_NET;
+				if (t->state == TCP_TIME_WAIT)
+					tcp_slow_arm(s, t);
+			}
+		} else if ((t->f & TF_TW_NOW) && t->state == TCP_TIME_WAIT)
 			tcp_conn_end(s, t, 0);
 		if (t->state == TCP_CLOSED)
 			tcp_maybe_free(s, t);

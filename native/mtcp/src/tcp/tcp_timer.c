@@ -120,6 +120,26 @@ void tcp_slow_arm(struct tcp_stack *s, struct tcp_tcb *t)
 		tw_arm(&s->ctx->wheel, &t->slow_timer, d);
 }
 
+/* The slow timer of a connection that became an orphaned FIN_WAIT_2 during the segment
+ * just processed, armed as if it had been armed at that moment (same deadline; nothing
+ * else arms a timer for that deadline in between):
+ *   - still FIN_WAIT_2: armed now;
+ *   - TIME_WAIT with an interval: tcp_enter_time_wait() armed it for the interval,
+ *     which is what re-arming the FIN_WAIT_2 timer gave;
+ *   - TIME_WAIT without one (TF_TW_NOW): the connection ends after this poll's output,
+ *     which cancelled the timer; only if the last ACK cannot go out (no buffer) does
+ *     the timer matter, and tcp_output_all() arms it then (TF_TW_NET): for end_ms,
+ *     as FIN_WAIT_2 left it, ending the connection as the FIN_WAIT_2 timer would;
+ *   - CLOSED: none. */
+void tcp_orphan_arm(struct tcp_stack *s, struct tcp_tcb *t)
+{
+	t->f &= ~(uint32_t)TF_ORPHAN_ARM;
+	if (t->state == TCP_FIN_WAIT_2)
+		tcp_slow_arm(s, t);
+	else if (t->state == TCP_TIME_WAIT && (t->f & TF_TW_NOW))
+		t->f |= TF_TW_NET;
+}
+
 void tcp_enter_time_wait(struct tcp_stack *s, struct tcp_tcb *t)
 {
 	tcp_set_state(s, t, TCP_TIME_WAIT);

@@ -53,12 +53,40 @@ static enum drop_reason wire_frame_ipv4(const uint8_t *frame, uint32_t flags,
 	return wire_frame_l4(frame, flags, out);
 }
 
+/* The IPv4 header checksum of a 20-byte header verifies: the same test as
+ * wire_csum_ipv4_hdr20(ip) == 0. That one sums five 32-bit words in 64 bits and folds;
+ * this sums two 64-bit words and one 32-bit word with end-around carry (RFC 1071 §2:
+ * the one's complement sum does not depend on the word size) and folds. Both folds are
+ * in 1..0xffff for a header that is not all zeros (this one's starts 0x45), congruent
+ * modulo 0xffff, so they are equal; the checksum verifies when the fold is 0xffff
+ * (wire_csum_ipv4_hdr20() returns the complement of its byte-swapped fold). */
+static inline bool wire_frame_hdr20_ok(const uint8_t *ip)
+{
+	uint64_t a, b;
+	uint32_t c;
+	memcpy(&a, ip, sizeof a);
+	memcpy(&b, ip + 8, sizeof b);
+	memcpy(&c, ip + 16, sizeof c);
+	uint64_t sum = a + b;
+	sum += sum < a; /* end-around carry */
+	sum = (sum & 0xffffffffu) + (sum >> 32) + c;
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return sum == 0xffffu;
+}
+
 /* The fast path: an untagged frame carrying IPv4 without options and TCP, which is
  * nearly every frame a TCP endpoint or a monitor sees. The same checks as the general
  * chain with fewer calls and branches; it takes a frame only when every check passes
  * and leaves anything else (tags, options, fragments, other protocols, any failure) to
  * the general chain, so both give the same result and the same repr for every frame
- * (tests/native/test_wire_frame.c and the wire fuzz target compare them). */
+ * (tests/native/test_wire_frame.c and the wire fuzz target compare them).
+ *
+ * The fields are filled here as wire_ipv4_fill(), wire_tcp_fill() and
+ * wire_tcp_opts_parse() fill them (for a 20-byte header with DF/MF/offset already known
+ * to be DF-or-nothing, 0, 0), and wire_tcp_judge() is applied to the raw fields; option
+ * lists other than none or NOP,NOP,timestamps go to wire_tcp_opts_parse(). */
 static bool wire_frame_fast(const uint8_t *f, uint16_t len, uint32_t flags,
 			    struct wire_pkt *out)
 {
@@ -68,25 +96,69 @@ static bool wire_frame_fast(const uint8_t *f, uint16_t len, uint32_t flags,
 	    ip[9] != WIRE_IP_PROTO_TCP || (f[6] & 0x01u) != 0)
 		return false;
 	uint16_t total = wire_get_be16(ip + 2);
+	uint16_t frag = wire_get_be16(ip + 6);
 	uint8_t doff = (uint8_t)((seg[12] >> 4) * 4u);
 	if (total > len - WIRE_ETH_HLEN || total < WIRE_IPV4_HLEN + WIRE_TCP_HLEN ||
-	    (wire_get_be16(ip + 6) & 0x3fffu) != 0 || doff < WIRE_TCP_HLEN ||
-	    doff > total - WIRE_IPV4_HLEN)
+	    (frag & 0x3fffu) != 0 || doff < WIRE_TCP_HLEN || doff > total - WIRE_IPV4_HLEN)
 		return false;
-	if ((flags & WIRE_RX_IP_CSUM_OK) == 0 && wire_csum_ipv4_hdr20(ip) != 0)
+	if ((flags & WIRE_RX_IP_CSUM_OK) == 0 && !wire_frame_hdr20_ok(ip))
 		return false;
-	wire_ipv4_fill(ip, WIRE_IPV4_HLEN, &out->ipv4);
-	if (wire_ipv4_is_bad_src(out->ipv4.src))
+	uint32_t src = wire_get_be32(ip + 12), dst = wire_get_be32(ip + 16);
+	if (wire_ipv4_is_bad_src(src))
 		return false;
-	uint16_t seg_len = out->ipv4.payload_len;
-	wire_tcp_fill(seg, seg_len, doff, &out->tcp);
-	if (((flags & WIRE_RX_L4_CSUM_OK) == 0 &&
-	     !wire_tcp_checksum_ok(seg, seg_len, &out->ipv4)) ||
-	    wire_tcp_opts_parse(seg + WIRE_TCP_HLEN, doff - (size_t)WIRE_TCP_HLEN,
-				(out->tcp.flags & WIRE_TCP_SYN) != 0,
-				&out->tcp.opts) != DROP_NONE ||
-	    wire_tcp_judge(&out->tcp, &out->ipv4) != DROP_NONE)
+	uint16_t seg_len = (uint16_t)(total - WIRE_IPV4_HLEN);
+	struct wire_ipv4_repr *v4 = &out->ipv4;
+	v4->header_len = WIRE_IPV4_HLEN;
+	v4->tos = ip[1];
+	v4->total_len = total;
+	v4->id = wire_get_be16(ip + 4);
+	v4->df = (frag & 0x4000u) != 0;
+	v4->mf = false;
+	v4->frag_off = 0;
+	v4->ttl = ip[8];
+	v4->proto = WIRE_IP_PROTO_TCP;
+	v4->src = src;
+	v4->dst = dst;
+	v4->payload_len = seg_len;
+	if ((flags & WIRE_RX_L4_CSUM_OK) == 0 && !wire_tcp_checksum_ok(seg, seg_len, v4))
 		return false;
+	struct wire_tcp_repr *t = &out->tcp;
+	uint16_t sport = wire_get_be16(seg), dport = wire_get_be16(seg + 2);
+	uint16_t tflags = (uint16_t)((seg[12] & 0x01u) << 8 | seg[13]);
+	/* wire_tcp_judge()'s checks, on the values it would read from the repr. */
+	if (sport == 0 || dport == 0 || !wire_tcp_flags_valid(tflags) ||
+	    wire_ipv4_is_multicast(dst) || dst == WIRE_IPV4(255, 255, 255, 255))
+		return false;
+	const uint8_t *opt = seg + WIRE_TCP_HLEN;
+	struct wire_tcp_opts *o = &t->opts;
+	if (doff == WIRE_TCP_HLEN) {
+		o->present = 0;
+	} else if (doff == WIRE_TCP_HLEN + 12 && opt[0] == WIRE_TCP_OPT_NOP &&
+		   opt[1] == WIRE_TCP_OPT_NOP && opt[2] == WIRE_TCP_OPT_TS && opt[3] == 10) {
+		o->present = WIRE_TCPOPT_TS;
+		o->ts_val = wire_get_be32(opt + 4);
+		o->ts_ecr = wire_get_be32(opt + 8);
+	} else if (wire_tcp_opts_parse(opt, doff - (size_t)WIRE_TCP_HLEN,
+				       (tflags & WIRE_TCP_SYN) != 0, o) != DROP_NONE) {
+		return false;
+	} else {
+		goto opts_done;
+	}
+	o->misplaced = 0;
+	o->ignored = 0;
+	o->unknown_count = 0;
+	o->wscale_clamped = false;
+opts_done:
+	t->sport = sport;
+	t->dport = dport;
+	t->seq = wire_get_be32(seg + 4);
+	t->ack = wire_get_be32(seg + 8);
+	t->flags = tflags;
+	t->window = wire_get_be16(seg + 14);
+	t->checksum = wire_get_be16(seg + 16);
+	t->urgent = wire_get_be16(seg + 18);
+	t->header_len = doff;
+	t->payload_len = (uint16_t)(seg_len - doff);
 	memcpy(out->eth.dst.b, f, WIRE_ETH_ADDR_LEN);
 	memcpy(out->eth.src.b, f + WIRE_ETH_ADDR_LEN, WIRE_ETH_ADDR_LEN);
 	out->eth.ethertype = WIRE_ETHERTYPE_IPV4;
@@ -97,8 +169,8 @@ static bool wire_frame_fast(const uint8_t *f, uint16_t len, uint32_t flags,
 	out->l4 = WIRE_L4_TCP;
 	out->l3_off = WIRE_ETH_HLEN;
 	out->l4_off = WIRE_ETH_HLEN + WIRE_IPV4_HLEN;
-	out->payload_off = (uint16_t)(out->l4_off + doff);
-	out->payload_len = out->tcp.payload_len;
+	out->payload_off = (uint16_t)(WIRE_ETH_HLEN + WIRE_IPV4_HLEN + doff);
+	out->payload_len = t->payload_len;
 	return true;
 }
 

@@ -65,16 +65,58 @@ enum drop_reason wire_tcp_parse(const uint8_t *seg, const struct wire_ipv4_repr 
 	return wire_tcp_judge(out, ip);
 }
 
+#define WIRE_TCP_SYN_OPTS                                                                      \
+	(WIRE_TCPOPT_MSS | WIRE_TCPOPT_SACK_PERM | WIRE_TCPOPT_TS | WIRE_TCPOPT_WS)
+
 size_t wire_tcp_emit(const struct wire_tcp_repr *tcp, uint8_t *buf, size_t cap)
 {
-	size_t opt_len = wire_tcp_opts_len(&tcp->opts);
-	size_t header_len = WIRE_TCP_HLEN + opt_len;
-	size_t written;
+	size_t opt_len, header_len;
 
-	if (opt_len > WIRE_TCP_OPT_SPACE || header_len > cap)
-		return 0;
-	written = wire_tcp_opts_emit(&tcp->opts, buf + WIRE_TCP_HLEN, cap - WIRE_TCP_HLEN);
-	MOS_ASSERT(written == opt_len);
+	if (tcp->opts.present == WIRE_TCPOPT_TS) {
+		/* Nearly every segment: NOP, NOP, timestamps, the layout
+		 * wire_tcp_opts_emit() gives, written here in place. */
+		opt_len = 12;
+		header_len = WIRE_TCP_HLEN + opt_len;
+		if (header_len > cap)
+			return 0;
+		buf[WIRE_TCP_HLEN] = WIRE_TCP_OPT_NOP;
+		buf[WIRE_TCP_HLEN + 1] = WIRE_TCP_OPT_NOP;
+		buf[WIRE_TCP_HLEN + 2] = WIRE_TCP_OPT_TS;
+		buf[WIRE_TCP_HLEN + 3] = 10;
+		wire_put_be32(buf + WIRE_TCP_HLEN + 4, tcp->opts.ts_val);
+		wire_put_be32(buf + WIRE_TCP_HLEN + 8, tcp->opts.ts_ecr);
+	} else if (tcp->opts.present == WIRE_TCP_SYN_OPTS) {
+		/* A SYN or SYN-ACK offering everything, in the aligned layout
+		 * wire_tcp_opts_emit() gives: MSS, SACK-permitted, timestamps, NOP,
+		 * window scale. */
+		uint8_t *o = buf + WIRE_TCP_HLEN;
+		MOS_ASSERT(tcp->opts.wscale <= WIRE_TCP_WSCALE_MAX);
+		opt_len = 20;
+		header_len = WIRE_TCP_HLEN + opt_len;
+		if (header_len > cap)
+			return 0;
+		o[0] = WIRE_TCP_OPT_MSS;
+		o[1] = 4;
+		wire_put_be16(o + 2, tcp->opts.mss);
+		o[4] = WIRE_TCP_OPT_SACK_PERM;
+		o[5] = 2;
+		o[6] = WIRE_TCP_OPT_TS;
+		o[7] = 10;
+		wire_put_be32(o + 8, tcp->opts.ts_val);
+		wire_put_be32(o + 12, tcp->opts.ts_ecr);
+		o[16] = WIRE_TCP_OPT_NOP;
+		o[17] = WIRE_TCP_OPT_WS;
+		o[18] = 3;
+		o[19] = tcp->opts.wscale;
+	} else {
+		opt_len = wire_tcp_opts_len(&tcp->opts);
+		header_len = WIRE_TCP_HLEN + opt_len;
+		if (opt_len > WIRE_TCP_OPT_SPACE || header_len > cap)
+			return 0;
+		size_t written = wire_tcp_opts_emit(&tcp->opts, buf + WIRE_TCP_HLEN,
+						    cap - WIRE_TCP_HLEN);
+		MOS_ASSERT(written == opt_len);
+	}
 	wire_put_be16(buf, tcp->sport);
 	wire_put_be16(buf + 2, tcp->dport);
 	wire_put_be32(buf + 4, tcp->seq);
@@ -103,3 +145,5 @@ void wire_tcp_fill_checksum(uint8_t *seg, uint16_t seg_len, const struct wire_ip
 	wire_csum_add(&acc, seg, seg_len);
 	wire_put_be16(seg + 16, wire_csum_finish(&acc));
 }
+
+#undef WIRE_TCP_SYN_OPTS

@@ -87,6 +87,28 @@ static bool wire_tcp_opts_ts_only(const uint8_t *opt, size_t len, struct wire_tc
 	return true;
 }
 
+/* The layout of a SYN from Linux and from us (the aligned one of tcp.h): MSS,
+ * SACK-permitted, timestamps, NOP, window scale. Taken by comparing its fixed bytes;
+ * the result is the one the walk below gives (each option once, right length). */
+static bool wire_tcp_opts_syn_std(const uint8_t *opt, size_t len, struct wire_tcp_opts *out)
+{
+	if (len != 20 || opt[0] != WIRE_TCP_OPT_MSS || opt[1] != WIRE_TCP_OPT_MSS_LEN ||
+	    opt[4] != WIRE_TCP_OPT_SACK_PERM || opt[5] != WIRE_TCP_OPT_SACK_PERM_LEN ||
+	    opt[6] != WIRE_TCP_OPT_TS || opt[7] != WIRE_TCP_OPT_TS_LEN ||
+	    opt[16] != WIRE_TCP_OPT_NOP || opt[17] != WIRE_TCP_OPT_WS ||
+	    opt[18] != WIRE_TCP_OPT_WS_LEN)
+		return false;
+	out->present =
+		WIRE_TCPOPT_MSS | WIRE_TCPOPT_SACK_PERM | WIRE_TCPOPT_TS | WIRE_TCPOPT_WS;
+	out->mss = wire_get_be16(opt + 2);
+	out->ts_val = wire_get_be32(opt + 8);
+	out->ts_ecr = wire_get_be32(opt + 12);
+	/* RFC 7323 §2.3: log and use 14 instead of a larger shift. */
+	out->wscale_clamped = opt[19] > WIRE_TCP_WSCALE_MAX;
+	out->wscale = out->wscale_clamped ? WIRE_TCP_WSCALE_MAX : opt[19];
+	return true;
+}
+
 enum drop_reason wire_tcp_opts_parse(const uint8_t *opt, size_t len, bool syn,
 				     struct wire_tcp_opts *out)
 {
@@ -99,6 +121,8 @@ enum drop_reason wire_tcp_opts_parse(const uint8_t *opt, size_t len, bool syn,
 	out->wscale_clamped = false;
 	if (wire_tcp_opts_ts_only(opt, len, out))
 		return DROP_NONE; /* nothing of it can be misplaced */
+	if (wire_tcp_opts_syn_std(opt, len, out))
+		i = len; /* parsed: only the misplaced check below remains */
 	while (i < len) {
 		uint8_t kind = opt[i];
 
