@@ -154,7 +154,7 @@ static void b1_cli_event(struct b1_client *c, uint32_t i, uint32_t events)
 }
 
 /* One loop iteration of the client engine and its application. */
-__attribute__((noinline, noclone)) static uint32_t b1_client_poll(struct b1_client *c)
+B14_COUNTED static uint32_t b1_client_poll(struct b1_client *c)
 {
 	uint64_t now = c->vclock_ns ? c->vclock_ns : eng_clock_ns(c->h.inst, 0);
 	uint32_t work = eng_ctx_poll_rx(c->h.ctx, now);
@@ -233,7 +233,7 @@ static void b1_srv_event(struct b1_server *s, int id)
 
 /* One loop iteration of the server engine and its application: what B1 measures.
  * Not inlined: callgrind counts it with --toggle-collect=b1_server_poll. */
-__attribute__((noinline, noclone)) static uint32_t b1_server_poll(struct b1_server *s)
+B14_COUNTED static uint32_t b1_server_poll(struct b1_server *s)
 {
 	uint64_t now = s->vclock_ns ? s->vclock_ns : eng_clock_ns(s->h.inst, 0);
 	uint32_t work = eng_ctx_poll_rx(s->h.ctx, now);

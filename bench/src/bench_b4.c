@@ -55,7 +55,7 @@ static void b4_add(_Atomic uint64_t *c, uint64_t n)
 
 /* One loop iteration of the receiving engine and its application. Not inlined:
  * callgrind counts it with --toggle-collect=b4_receiver_poll. */
-__attribute__((noinline, noclone)) static uint32_t b4_receiver_poll(struct b4_end *r)
+B14_COUNTED static uint32_t b4_receiver_poll(struct b4_end *r)
 {
 	uint64_t now = r->vclock_ns ? r->vclock_ns : eng_clock_ns(r->h.inst, 0);
 	uint32_t work = eng_ctx_poll_rx(r->h.ctx, now);
@@ -79,7 +79,7 @@ __attribute__((noinline, noclone)) static uint32_t b4_receiver_poll(struct b4_en
 	return work + (got != 0);
 }
 
-__attribute__((noinline, noclone)) static void b4_sender_poll(struct b4_end *s)
+B14_COUNTED static void b4_sender_poll(struct b4_end *s)
 {
 	uint64_t now = s->vclock_ns ? s->vclock_ns : eng_clock_ns(s->h.inst, 0);
 	eng_ctx_poll_rx(s->h.ctx, now);
