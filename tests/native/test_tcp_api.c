@@ -284,10 +284,9 @@ TEST(read_write_and_options_report_their_errors)
 	ta_fini(m);
 }
 
-TEST(socket_options_read_back_what_was_set)
+/* Sets every option on `s` and reads each back. */
+static void ta_options_round_trip(mctx_t m, int s)
 {
-	mctx_t m = ta_init(false);
-	int s = mtcp_socket(m, AF_INET, SOCK_STREAM, 0);
 	struct {
 		int level, name, set, get;
 	} cases[] = {
@@ -311,6 +310,14 @@ TEST(socket_options_read_back_what_was_set)
 	CHECK_EQ(g, 0);
 	CHECK_EQ(mtcp_getsockopt(m, s, SOL_SOCKET, SO_TYPE, &g, &len), 0);
 	CHECK_EQ(g, SOCK_STREAM);
+}
+
+TEST(socket_options_read_back_what_was_set)
+{
+	mctx_t m = ta_init(false);
+	ta_options_round_trip(m, mtcp_socket(m, AF_INET, SOCK_STREAM, 0));
+	/* A listener keeps them for the connections it accepts. */
+	ta_options_round_trip(m, ta_listener(m, 8081, false));
 	ta_fini(m);
 }
 

@@ -300,16 +300,24 @@ ssize_t mtcp_read(mctx_t mctx, int sock, char *buf, size_t len)
 	return mtcp_recv(mctx, sock, buf, len, 0);
 }
 
+/* The vector arguments of readv/writev: false with errno set (EINVAL for a negative
+ * count, EFAULT for a missing array). */
+static bool api_iov_ok(const struct iovec *iov, int numIOV)
+{
+	if (numIOV >= 0 && (iov != NULL || numIOV == 0))
+		return true;
+	api_fail(numIOV < 0 ? EINVAL : EFAULT);
+	return false;
+}
+
 ssize_t mtcp_readv(mctx_t mctx, int sock, const struct iovec *iov, int numIOV)
 {
 	struct api_ctx *c;
 	struct es_ctx *es = api_es_ctx(mctx, &c);
 	if (es == NULL)
 		return -1;
-	if (numIOV < 0)
-		return api_fail(EINVAL);
-	if (iov == NULL && numIOV > 0)
-		return api_fail(EFAULT);
+	if (!api_iov_ok(iov, numIOV))
+		return -1;
 	ssize_t total = 0;
 	for (int i = 0; i < numIOV; i++) {
 		if (iov[i].iov_len == 0)
@@ -372,10 +380,8 @@ ssize_t mtcp_writev(mctx_t mctx, int sock, const struct iovec *iov, int numIOV)
 	struct es_ctx *es = api_es_ctx(mctx, &c);
 	if (es == NULL)
 		return -1;
-	if (numIOV < 0)
-		return api_fail(EINVAL);
-	if (iov == NULL && numIOV > 0)
-		return api_fail(EFAULT);
+	if (!api_iov_ok(iov, numIOV))
+		return -1;
 	ssize_t total = 0;
 	for (int i = 0; i < numIOV; i++) {
 		if (iov[i].iov_len == 0)

@@ -56,6 +56,10 @@ struct es_pipe {
 
 /* es_ctx.c: engine hooks */
 int es_ctx_init(struct eng_ctx *ctx);
+/* The kind of end-host TCP socket `id` is (MOS_SOCK_STREAM or MOS_SOCK_STREAM_LISTEN)
+ * with its object in *obj, or -EBADF (no such id) / -ENOTSOCK (another kind). */
+int es_tcp_sock(struct es_ctx *es, int id, void **obj);
+
 void es_ctx_fini(struct eng_ctx *ctx);
 enum drop_reason es_tcp_input(struct eng_ctx *ctx, struct io_buf *buf,
 			      const struct wire_pkt *pkt);

@@ -16,78 +16,70 @@
 #include "api/es_int.h"
 #include "engine/ctx.h"
 
-static int es_opt_get_stream(struct tcp_tcb *t, int level, int name, int *v)
+/* What getsockopt reads of a stream or of a listener (whose values its connections
+ * inherit). */
+struct es_optview {
+	uint32_t rcv_limit, snd_limit;
+	uint32_t flags; /* TF_KEEPALIVE, TF_NODELAY */
+	uint32_t mss;
+	uint32_t ka_idle_ms, ka_intvl_ms;
+	uint8_t ka_cnt;
+};
+
+static void es_optview_stream(const struct tcp_tcb *t, struct es_optview *o)
 {
-	if (level == SOL_SOCKET) {
-		switch (name) {
-		case SO_ERROR:
-			*v = tcp_app_take_error(t);
-			return 0;
-		case SO_RCVBUF:
-			*v = (int)atomic_load_explicit(&t->rcv_limit, memory_order_relaxed);
-			return 0;
-		case SO_SNDBUF:
-			*v = (int)atomic_load_explicit(&t->snd_limit, memory_order_relaxed);
-			return 0;
-		case SO_KEEPALIVE:
-			*v = (t->f & TF_KEEPALIVE) != 0;
-			return 0;
-		}
-	} else if (level == IPPROTO_TCP) {
-		switch (name) {
-		case TCP_NODELAY:
-			*v = (t->f & TF_NODELAY) != 0;
-			return 0;
-		case TCP_MAXSEG:
-			*v = (int)tcp_usr_mss(t);
-			return 0;
-		case TCP_KEEPIDLE:
-			*v = (int)(t->ka_idle_ms / 1000u);
-			return 0;
-		case TCP_KEEPINTVL:
-			*v = (int)(t->ka_intvl_ms / 1000u);
-			return 0;
-		case TCP_KEEPCNT:
-			*v = t->ka_cnt;
-			return 0;
-		}
-	}
-	return -ENOPROTOOPT;
+	*o = (struct es_optview){
+		.rcv_limit = atomic_load_explicit(&t->rcv_limit, memory_order_relaxed),
+		.snd_limit = atomic_load_explicit(&t->snd_limit, memory_order_relaxed),
+		.flags = t->f,
+		.mss = tcp_usr_mss(t),
+		.ka_idle_ms = t->ka_idle_ms,
+		.ka_intvl_ms = t->ka_intvl_ms,
+		.ka_cnt = t->ka_cnt};
 }
 
-static int es_opt_get_listener(struct tcp_listener *l, int level, int name, int *v)
+static void es_optview_listener(const struct tcp_listener *l, struct es_optview *o)
+{
+	*o = (struct es_optview){.rcv_limit = l->rcv_limit,
+				 .snd_limit = l->snd_limit,
+				 .flags = l->f_inherit,
+				 .mss = l->mss_opt,
+				 .ka_idle_ms = l->ka_idle_ms,
+				 .ka_intvl_ms = l->ka_intvl_ms,
+				 .ka_cnt = l->ka_cnt};
+}
+
+/* Every option but SO_ERROR and SO_TYPE (es_getsockopt). */
+static int es_opt_get(const struct es_optview *o, int level, int name, int *v)
 {
 	if (level == SOL_SOCKET) {
 		switch (name) {
-		case SO_ERROR:
-			*v = 0;
-			return 0;
 		case SO_RCVBUF:
-			*v = (int)l->rcv_limit;
+			*v = (int)o->rcv_limit;
 			return 0;
 		case SO_SNDBUF:
-			*v = (int)l->snd_limit;
+			*v = (int)o->snd_limit;
 			return 0;
 		case SO_KEEPALIVE:
-			*v = (l->f_inherit & TF_KEEPALIVE) != 0;
+			*v = (o->flags & TF_KEEPALIVE) != 0;
 			return 0;
 		}
 	} else if (level == IPPROTO_TCP) {
 		switch (name) {
 		case TCP_NODELAY:
-			*v = (l->f_inherit & TF_NODELAY) != 0;
+			*v = (o->flags & TF_NODELAY) != 0;
 			return 0;
 		case TCP_MAXSEG:
-			*v = l->mss_opt;
+			*v = (int)o->mss;
 			return 0;
 		case TCP_KEEPIDLE:
-			*v = (int)(l->ka_idle_ms / 1000u);
+			*v = (int)(o->ka_idle_ms / 1000u);
 			return 0;
 		case TCP_KEEPINTVL:
-			*v = (int)(l->ka_intvl_ms / 1000u);
+			*v = (int)(o->ka_intvl_ms / 1000u);
 			return 0;
 		case TCP_KEEPCNT:
-			*v = l->ka_cnt;
+			*v = o->ka_cnt;
 			return 0;
 		}
 	}
@@ -97,26 +89,29 @@ static int es_opt_get_listener(struct tcp_listener *l, int level, int name, int 
 int es_getsockopt(struct es_ctx *es, int id, int level, int name, void *val, socklen_t *len)
 {
 	void *obj;
-	int kind = socktab_get(&es->eng->socks, id, &obj);
-	if (kind == MOS_SOCK_UNUSED)
-		return -EBADF;
-	if (kind != MOS_SOCK_STREAM && kind != MOS_SOCK_STREAM_LISTEN)
-		return -ENOTSOCK;
+	int kind = es_tcp_sock(es, id, &obj);
+	if (kind < 0)
+		return kind;
 	if (val == NULL || len == NULL)
 		return -EFAULT;
 	if (*len < (socklen_t)sizeof(int))
 		return -EINVAL;
-	int v = 0, rc;
+	int v = 0;
 	if (level == SOL_SOCKET && name == SO_TYPE) {
 		v = SOCK_STREAM;
-		rc = 0;
-	} else if (kind == MOS_SOCK_STREAM) {
-		rc = es_opt_get_stream(obj, level, name, &v);
+	} else if (level == SOL_SOCKET && name == SO_ERROR) {
+		/* A stream's pending error, read once; a listener has none. */
+		v = kind == MOS_SOCK_STREAM ? tcp_app_take_error(obj) : 0;
 	} else {
-		rc = es_opt_get_listener(obj, level, name, &v);
+		struct es_optview o;
+		if (kind == MOS_SOCK_STREAM)
+			es_optview_stream(obj, &o);
+		else
+			es_optview_listener(obj, &o);
+		int rc = es_opt_get(&o, level, name, &v);
+		if (rc != 0)
+			return rc;
 	}
-	if (rc != 0)
-		return rc;
 	memcpy(val, &v, sizeof v);
 	*len = (socklen_t)sizeof v;
 	return 0;
@@ -218,11 +213,9 @@ int es_setsockopt(struct es_ctx *es, int id, int level, int name, const void *va
 		  socklen_t len)
 {
 	void *obj;
-	int kind = socktab_get(&es->eng->socks, id, &obj);
-	if (kind == MOS_SOCK_UNUSED)
-		return -EBADF;
-	if (kind != MOS_SOCK_STREAM && kind != MOS_SOCK_STREAM_LISTEN)
-		return -ENOTSOCK;
+	int kind = es_tcp_sock(es, id, &obj);
+	if (kind < 0)
+		return kind;
 	if (val == NULL)
 		return -EFAULT;
 	if (len < (socklen_t)sizeof(int))

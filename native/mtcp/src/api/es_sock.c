@@ -18,6 +18,16 @@ static void *es_obj(struct es_ctx *es, int id, int kind, int wrong, int *err)
 	return *err == 0 ? obj : NULL;
 }
 
+int es_tcp_sock(struct es_ctx *es, int id, void **obj)
+{
+	int kind = socktab_get(&es->eng->socks, id, obj);
+	if (kind == MOS_SOCK_UNUSED)
+		return -EBADF;
+	if (kind != MOS_SOCK_STREAM && kind != MOS_SOCK_STREAM_LISTEN)
+		return -ENOTSOCK;
+	return kind;
+}
+
 int es_socket(struct es_ctx *es)
 {
 	struct tcp_tcb *t = tcp_usr_create(&es->tcp);
@@ -48,11 +58,9 @@ int es_bind(struct es_ctx *es, int id, uint32_t ip, uint16_t port)
 int es_listen(struct es_ctx *es, int id, int backlog)
 {
 	void *obj;
-	int kind = socktab_get(&es->eng->socks, id, &obj);
-	if (kind == MOS_SOCK_UNUSED)
-		return -EBADF;
-	if (kind != MOS_SOCK_STREAM && kind != MOS_SOCK_STREAM_LISTEN)
-		return -ENOTSOCK;
+	int kind = es_tcp_sock(es, id, &obj);
+	if (kind < 0)
+		return kind;
 	if (backlog < 1 || (uint32_t)backlog > es->tcp.cfg.max_conns)
 		return -EINVAL;
 	if (kind == MOS_SOCK_STREAM_LISTEN) { /* listen again: a new backlog */
