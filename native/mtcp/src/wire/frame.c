@@ -133,11 +133,8 @@ static bool wire_frame_fast(const uint8_t *f, uint16_t len, uint32_t flags,
 	struct wire_tcp_opts *o = &t->opts;
 	if (doff == WIRE_TCP_HLEN) {
 		o->present = 0;
-	} else if (doff == WIRE_TCP_HLEN + 12 && opt[0] == WIRE_TCP_OPT_NOP &&
-		   opt[1] == WIRE_TCP_OPT_NOP && opt[2] == WIRE_TCP_OPT_TS && opt[3] == 10) {
-		o->present = WIRE_TCPOPT_TS;
-		o->ts_val = wire_get_be32(opt + 4);
-		o->ts_ecr = wire_get_be32(opt + 8);
+	} else if (wire_tcp_opts_ts_only(opt, doff - (size_t)WIRE_TCP_HLEN, o)) {
+		/* the common layout: o->present and the timestamps set */
 	} else if (wire_tcp_opts_parse(opt, doff - (size_t)WIRE_TCP_HLEN,
 				       (tflags & WIRE_TCP_SYN) != 0, o) != DROP_NONE) {
 		return false;

@@ -60,6 +60,13 @@ enum wire_tcp_opt_kind {
 	WIRE_TCP_OPT_TS = 8,
 };
 
+/* Lengths of the options (kind and length bytes included; a SACK block's 8 bytes). */
+#define WIRE_TCP_OPT_MSS_LEN 4
+#define WIRE_TCP_OPT_WS_LEN 3
+#define WIRE_TCP_OPT_SACK_PERM_LEN 2
+#define WIRE_TCP_OPT_TS_LEN 10
+#define WIRE_TCP_OPT_SACK_BLOCK_LEN 8
+
 /* Bits of wire_tcp_opts.present / misplaced / ignored. */
 enum wire_tcp_opt_bit {
 	WIRE_TCPOPT_MSS = 1u << 0,
@@ -143,6 +150,24 @@ bool wire_tcp_checksum_ok(const uint8_t *seg, uint16_t seg_len,
 			  const struct wire_ipv4_repr *ip);
 enum drop_reason wire_tcp_judge(const struct wire_tcp_repr *tcp,
 				const struct wire_ipv4_repr *ip);
+
+/* The layout nearly every segment of an established connection carries (RFC 7323
+ * Appendix A, what Linux and we send): NOP, NOP, timestamps. When the `len` option bytes
+ * at `opt` are exactly that, sets out->present and the timestamps (what
+ * wire_tcp_opts_parse() would give; the caller clears the other status fields) and
+ * returns true, in one compare: the option parser and the frame parser's fast path
+ * both start with it. */
+static inline bool wire_tcp_opts_ts_only(const uint8_t *opt, size_t len,
+					 struct wire_tcp_opts *out)
+{
+	if (len != 12 || opt[0] != WIRE_TCP_OPT_NOP || opt[1] != WIRE_TCP_OPT_NOP ||
+	    opt[2] != WIRE_TCP_OPT_TS || opt[3] != WIRE_TCP_OPT_TS_LEN)
+		return false;
+	out->present = WIRE_TCPOPT_TS;
+	out->ts_val = wire_get_be32(opt + 4);
+	out->ts_ecr = wire_get_be32(opt + 8);
+	return true;
+}
 
 /* Parses the `len` option bytes at `opt` into `out`; `syn` tells whether the segment
  * carries SYN. Returns DROP_NONE or DROP_tcp_bad_option. */

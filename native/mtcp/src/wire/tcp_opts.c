@@ -6,12 +6,6 @@
 
 #include "base/assert.h"
 
-#define WIRE_TCP_OPT_MSS_LEN 4
-#define WIRE_TCP_OPT_WS_LEN 3
-#define WIRE_TCP_OPT_SACK_PERM_LEN 2
-#define WIRE_TCP_OPT_TS_LEN 10
-#define WIRE_TCP_OPT_SACK_BLOCK_LEN 8
-
 /* Takes the option `bit` if its length is right and it was not seen before; else
  * records it as ignored. */
 static bool wire_tcp_opt_take(struct wire_tcp_opts *o, uint8_t bit, bool len_ok)
@@ -71,20 +65,6 @@ static void wire_tcp_opt_one(struct wire_tcp_opts *o, const uint8_t *p, uint8_t 
 		o->unknown_count++;
 		break;
 	}
-}
-
-/* The layout nearly every segment of an established connection carries (RFC 7323
- * Appendix A, what Linux and we send): NOP, NOP, timestamps. Taken in one compare; the
- * result is the one the walk below gives. */
-static bool wire_tcp_opts_ts_only(const uint8_t *opt, size_t len, struct wire_tcp_opts *out)
-{
-	if (len != 12 || opt[0] != WIRE_TCP_OPT_NOP || opt[1] != WIRE_TCP_OPT_NOP ||
-	    opt[2] != WIRE_TCP_OPT_TS || opt[3] != WIRE_TCP_OPT_TS_LEN)
-		return false;
-	out->present = WIRE_TCPOPT_TS;
-	out->ts_val = wire_get_be32(opt + 4);
-	out->ts_ecr = wire_get_be32(opt + 8);
-	return true;
 }
 
 /* The layout of a SYN from Linux and from us (the aligned one of tcp.h): MSS,
